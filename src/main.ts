@@ -1,0 +1,32 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { loadConfig } from './config.ts';
+import { CliError, UsageError, type CliContext } from './cli/context.ts';
+
+/** Builds the command tree; the only place that knows every command. */
+export function buildProgram(ctx: CliContext): Command {
+  const program = new Command('fairbeam')
+    .description('Data management for synchrotron and neutron facilities')
+    .showHelpAfterError()
+    .exitOverride();
+  return program;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const ctx: CliContext = { config: loadConfig(), stdout: process.stdout, stderr: process.stderr };
+  const program = buildProgram(ctx);
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    if (err instanceof UsageError) {
+      ctx.stderr.write(`fairbeam: ${err.message}\n`);
+      return 2;
+    }
+    ctx.stderr.write(`fairbeam: ${err instanceof CliError ? err.message : String((err as Error)?.stack ?? err)}\n`);
+    return 1;
+  }
+}
+
+process.exitCode = await main(process.argv);
