@@ -9,7 +9,7 @@ export interface SIQuantity {
 }
 
 // A private mathjs instance: the CGS units we add must not leak into other users of mathjs.
-const math = create({ unitDependencies, createUnitDependencies });
+const math = create({ ...unitDependencies, ...createUnitDependencies });
 // mathjs still carries the CODATA 2010 electronvolt; since 2019 its value in joules is exact.
 math.createUnit('eV', { definition: '1.602176634e-19 J', prefixes: 'short' }, { override: true });
 math.createUnit('gauss', '0.0001 T');
