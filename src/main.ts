@@ -2,6 +2,9 @@
 import { Command, CommanderError } from 'commander';
 import { loadConfig } from './config.ts';
 import { CliError, UsageError, type CliContext } from './cli/context.ts';
+import { registerServeCommands } from './cli/serve.ts';
+import { registerCatalogueCommands } from './cli/catalogue.ts';
+import { registerAccountCommands } from './cli/accounts.ts';
 
 /** Builds the command tree; the only place that knows every command. */
 export function buildProgram(ctx: CliContext): Command {
@@ -9,6 +12,9 @@ export function buildProgram(ctx: CliContext): Command {
     .description('Data management for synchrotron and neutron facilities')
     .showHelpAfterError()
     .exitOverride();
+  registerServeCommands(program, ctx);
+  registerCatalogueCommands(program, ctx);
+  registerAccountCommands(program, ctx);
   return program;
 }
 

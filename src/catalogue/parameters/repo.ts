@@ -1,0 +1,63 @@
+import type { Db } from '../../db/connect.ts';
+import { visibleDatasets } from '../datasets/repo.ts';
+import type { Access, ListQuery } from '../access.ts';
+import { countRows, decodeCursor, DEFAULT_LIMIT, toPage, withTotal, type Page } from '../pagination.ts';
+
+export interface Parameter {
+  name: string;
+  value: number | string | null;
+  unit: string | null;
+  siValue: number | null;
+  siUnit: string | null;
+  datafileId: number | null;
+}
+
+type Row = {
+  id: number;
+  dataset_pid: string;
+  datafile_id: number | null;
+  name: string;
+  value_number: number | null;
+  value_text: string | null;
+  unit: string | null;
+  si_value: number | null;
+  si_unit: string | null;
+};
+
+const toParameter = (r: Row): Parameter => ({
+  name: r.name,
+  value: r.value_number ?? r.value_text,
+  unit: r.unit,
+  siValue: r.si_value,
+  siUnit: r.si_unit,
+  datafileId: r.datafile_id,
+});
+
+/** Parameters of datasets the caller has already been allowed to see, grouped by dataset pid. */
+export async function parametersOf(db: Db, pids: string[]): Promise<Map<string, Parameter[]>> {
+  const out = new Map<string, Parameter[]>();
+  if (pids.length === 0) return out;
+  const rows = await db.selectFrom('parameter').selectAll().where('dataset_pid', 'in', pids).orderBy('id').execute();
+  for (const r of rows) {
+    const list = out.get(r.dataset_pid) ?? [];
+    list.push(toParameter(r));
+    out.set(r.dataset_pid, list);
+  }
+  return out;
+}
+
+export async function listParameters(
+  db: Db,
+  access: Access,
+  f: ListQuery & { dataset?: string; name?: string },
+): Promise<Page<Parameter & { id: number; datasetPid: string }>> {
+  const limit = f.limit ?? DEFAULT_LIMIT;
+  const after = decodeCursor(f.cursor, 1);
+  let base = visibleDatasets(db, access, {}).innerJoin('parameter', 'parameter.dataset_pid', 'dataset.pid');
+  if (f.dataset) base = base.where('dataset.pid', '=', f.dataset);
+  if (f.name) base = base.where('parameter.name', '=', f.name);
+  let q = base.selectAll('parameter').orderBy('parameter.id').limit(limit + 1);
+  if (after) q = q.where('parameter.id', '>', Number(after[0]));
+  const page = toPage(await q.execute(), limit, (r) => [r.id], (r) => ({ id: r.id, datasetPid: r.dataset_pid, ...toParameter(r) }));
+  return withTotal(page, f.count, () => countRows(base));
+}

@@ -1,0 +1,49 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import pg from 'pg';
+import { PGlite } from '@electric-sql/pglite';
+import { createPgConfig } from '@electric-sql/pglite/node-postgres';
+import { Kysely, PostgresDialect } from 'kysely';
+import type { DB } from './schema.ts';
+
+export type Db = Kysely<DB>;
+
+/** An open database: the Kysely handle plus what closes it. `pool` is a pg.Pool in both modes. */
+export interface Database {
+  db: Db;
+  pool: pg.Pool;
+  kind: 'pglite' | 'postgres';
+  close(): Promise<void>;
+}
+
+// Parse int8 and numeric as JS numbers: our counts and byte sizes stay below 2^53.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number(v));
+
+export function openPostgres(url: string, max = 10): Database {
+  const pool = new pg.Pool({ connectionString: url, max });
+  pool.on('error', () => {}); // idle-client errors are reported on the next query instead of crashing
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  return { db, pool, kind: 'postgres', close: () => db.destroy() };
+}
+
+/** Wraps an already created PGlite instance (tests clone one from a migrated template). */
+export function wrapPglite(lite: PGlite): Database {
+  const pool = new pg.Pool(createPgConfig(lite) as pg.PoolConfig);
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    pool,
+    kind: 'pglite',
+    close: async () => {
+      await db.destroy();
+      await lite.close();
+    },
+  };
+}
+
+export async function openPglite(dataDir: string | undefined): Promise<Database> {
+  if (dataDir) fs.mkdirSync(path.dirname(dataDir), { recursive: true });
+  const lite = await PGlite.create(dataDir ? { dataDir } : {});
+  return wrapPglite(lite);
+}

@@ -1,0 +1,7 @@
+import type { Migration } from 'kysely';
+import * as m0001 from './0001_catalogue.ts';
+
+/** Every migration, in order. Listed here (not read from disk) so bundling and tsx agree. */
+export const migrations: Record<string, Migration> = {
+  '0001_catalogue': m0001,
+};

@@ -1,0 +1,77 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Fastify, { type FastifyInstance } from 'fastify';
+import cookie from '@fastify/cookie';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import fastifyStatic from '@fastify/static';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { Services } from '../services.ts';
+import { installErrorHandling } from './errors.ts';
+import { installAuth } from './auth.ts';
+import { ErrorBody } from './wire.ts';
+import { catalogueRoutes } from '../catalogue/routes.ts';
+import { authRoutes } from '../auth/routes.ts';
+import { adminRoutes } from './admin-routes.ts';
+
+export interface AppOptions {
+  logger?: boolean | object;
+  /** Built portal (vite build output); served at / when present. */
+  webRoot?: string;
+}
+
+export const DEFAULT_WEB_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/web');
+
+/** Builds the HTTP app: the native API under /api, OpenAPI + docs, and the portal at /. */
+export async function buildApp(services: Services, opts: AppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    bodyLimit: 1024 * 1024,
+    trustProxy: false,
+    routerOptions: { maxParamLength: 1000 },
+    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, useDefaults: true } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  installErrorHandling(app);
+  app.addSchema(ErrorBody);
+  await app.register(cookie);
+  await app.register(rateLimit, { global: false });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'fairbeam API', version: '0.1.0', description: 'Catalogue, embargo policy, logbook, archive and search for photon and neutron facilities' },
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' }, cookie: { type: 'apiKey', in: 'cookie', name: 'fairbeam_session' } } },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+  installAuth(app, services);
+
+  await app.register(
+    async (api) => {
+      api.get('/health', { schema: { tags: ['meta'], response: { 200: Type.Object({ status: Type.String() }) } } }, async () => {
+        await services.database.db.selectFrom('fairbeam_migration' as never).select((eb) => eb.lit(1).as('one')).limit(1).execute();
+        return { status: 'ok' };
+      });
+      api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+      await api.register(authRoutes(services));
+      await api.register(catalogueRoutes(services));
+      await api.register(adminRoutes(services));
+    },
+    { prefix: '/api' },
+  );
+
+  const webRoot = opts.webRoot ?? DEFAULT_WEB_ROOT;
+  if (fs.existsSync(path.join(webRoot, 'index.html'))) {
+    await app.register(fastifyStatic, { root: webRoot, prefix: '/', wildcard: false, index: ['index.html'] });
+    // Client-side routes of the portal: any GET that is not an API call or a file gets index.html.
+    app.setNotFoundHandler((req, reply) => {
+      const p = req.url.split('?')[0] ?? '/';
+      if (req.method === 'GET' && !p.startsWith('/api/') && !path.extname(p)) return reply.sendFile('index.html');
+      return reply.status(404).send({ code: 'route_not_found', message: `No route ${req.method} ${p}` });
+    });
+  }
+  return app;
+}
