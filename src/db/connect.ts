@@ -13,6 +13,8 @@ export interface Database {
   db: Db;
   pool: pg.Pool;
   kind: 'pglite' | 'postgres';
+  /** The embedded engine itself, in pglite mode (tests dump it to make templates). */
+  pglite?: PGlite;
   close(): Promise<void>;
 }
 
@@ -35,6 +37,7 @@ export function wrapPglite(lite: PGlite): Database {
     db,
     pool,
     kind: 'pglite',
+    pglite: lite,
     close: async () => {
       await db.destroy();
       await lite.close();

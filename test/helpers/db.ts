@@ -1,0 +1,40 @@
+import fs from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { PGlite } from '@electric-sql/pglite';
+import { inject } from 'vitest';
+import { openPostgres, wrapPglite, type Database } from '../../src/db/connect.ts';
+import { PG_TEMPLATE_DB } from './template.ts';
+
+export type Dialect = 'pglite' | 'postgres';
+
+/** PGlite always; a real PostgreSQL too when TEST_DATABASE_URL is set (CI sets it). */
+export const dialects: Dialect[] = process.env.TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
+
+let templateBlob: Blob | undefined;
+
+/** A migrated, empty database of its own for one test file or test; close() throws it away. */
+export async function freshDatabase(dialect: Dialect): Promise<Database> {
+  if (dialect === 'pglite') {
+    templateBlob ??= new Blob([fs.readFileSync(inject('pgliteTemplate'))]);
+    return wrapPglite(await PGlite.create({ loadDataDir: templateBlob }));
+  }
+  const url = process.env.TEST_DATABASE_URL!;
+  const name = `fairbeam_t_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name} TEMPLATE ${PG_TEMPLATE_DB}`);
+  await admin.end();
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  const database = openPostgres(u.toString(), 5);
+  const close = database.close;
+  database.close = async () => {
+    await close();
+    const drop = new pg.Client({ connectionString: url });
+    await drop.connect();
+    await drop.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await drop.end();
+  };
+  return database;
+}
