@@ -1,0 +1,92 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import type { BlobAppender } from './blob-appender.ts';
+import { bytesAreHdf5, fdIsHdf5 } from './hdf5-signature.ts';
+import { describeError } from './scan.ts';
+
+export type AppendOutcome =
+  | { kind: 'packed'; offset: number; length: number; sha256: string; mtime?: number }
+  | { kind: 'hdf5'; size: number }
+  | { kind: 'problem'; reason: string };
+
+/**
+ * Appends one file's bytes to the blob, hashing as it goes. Small files are read straight into the
+ * slice with one read of size+1 bytes, which also tells us (for free) whether the file grew since the scan.
+ * HDF5 files are recognised from the bytes already read and left out.
+ */
+export function appendFile(appender: BlobAppender, fullPath: string, plannedSize: number): AppendOutcome {
+  let fd: number;
+  try {
+    fd = fs.openSync(fullPath, 'r');
+  } catch (err) {
+    return { kind: 'problem', reason: describeError(err) };
+  }
+  const start = appender.position;
+  try {
+    if (plannedSize < appender.buffer.length) {
+      const outcome = appendSmall(appender, fd, plannedSize);
+      if (outcome) return outcome;
+      appender.rewind(start);
+    }
+    return appendStreaming(appender, fd);
+  } catch (err) {
+    appender.rewind(start);
+    return { kind: 'problem', reason: describeError(err) };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Returns null when the file grew past its planned size (the caller falls back to streaming). */
+function appendSmall(appender: BlobAppender, fd: number, plannedSize: number): AppendOutcome | null {
+  if (appender.free < plannedSize + 1) appender.flush();
+  const at = appender.fill;
+  const length = readFully(fd, appender.buffer, at, plannedSize + 1);
+  if (length > plannedSize) return null;
+  const bytes = appender.buffer.subarray(at, at + length);
+  if (bytesAreHdf5(bytes)) return { kind: 'hdf5', size: length };
+  const offset = appender.position;
+  appender.fill += length;
+  const outcome: AppendOutcome = {
+    kind: 'packed',
+    offset,
+    length,
+    sha256: crypto.hash('sha256', bytes, 'hex'),
+  };
+  // A file that shrank since the scan was rewritten: record the mtime that goes with these bytes.
+  if (length !== plannedSize) outcome.mtime = fs.fstatSync(fd).mtimeMs / 1000;
+  return outcome;
+}
+
+function appendStreaming(appender: BlobAppender, fd: number): AppendOutcome {
+  const stat = fs.fstatSync(fd);
+  if (fdIsHdf5(fd, stat.size)) return { kind: 'hdf5', size: stat.size };
+  const hash = crypto.createHash('sha256');
+  const offset = appender.position;
+  let filePosition = 0;
+  for (;;) {
+    if (appender.free === 0) appender.flush();
+    const n = fs.readSync(fd, appender.buffer, appender.fill, appender.free, filePosition);
+    if (n === 0) break;
+    hash.update(appender.buffer.subarray(appender.fill, appender.fill + n));
+    appender.fill += n;
+    filePosition += n;
+  }
+  return {
+    kind: 'packed',
+    offset,
+    length: filePosition,
+    sha256: hash.digest('hex'),
+    mtime: stat.mtimeMs / 1000,
+  };
+}
+
+function readFully(fd: number, buffer: Buffer, at: number, wanted: number): number {
+  let total = 0;
+  while (total < wanted) {
+    const n = fs.readSync(fd, buffer, at + total, wanted - total, total);
+    if (n === 0) break;
+    total += n;
+  }
+  return total;
+}

@@ -1,0 +1,112 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { MemberType } from './format.ts';
+
+/** A file-system object found under the root, as it will be recorded in /index. */
+export interface ScannedEntry {
+  /** Relative to the root, '/'-separated. */
+  path: string;
+  type: MemberType;
+  size: number;
+  /** Seconds since the epoch. */
+  mtime: number;
+  mode: number;
+  target: string;
+}
+
+/** Something under the root that cannot be packed, reported by path. */
+export interface ScanProblem {
+  path: string;
+  reason: string;
+}
+
+/** The few file-system calls the scanner needs; tests inject failures the real fs cannot produce as root. */
+export interface ScanFs {
+  readdir(dir: string): fs.Dirent[];
+  lstat(file: string): fs.Stats;
+  readlink(file: string): string;
+}
+
+export const nodeScanFs: ScanFs = {
+  readdir: (dir) => fs.readdirSync(dir, { withFileTypes: true }),
+  lstat: (file) => fs.lstatSync(file),
+  readlink: (file) => fs.readlinkSync(file),
+};
+
+export interface ScanResult {
+  entries: ScannedEntry[];
+  problems: ScanProblem[];
+}
+
+/** Thrown when the root itself is missing or not a directory: a usage error, not a per-file problem. */
+export class ScanRootError extends Error {}
+
+/**
+ * Walks `root` without following symlinks. Directories are recorded too (so empty ones and their modes
+ * survive a round trip); special files and unreadable directories become problems, never exceptions.
+ */
+export function scanTree(root: string, scanFs: ScanFs = nodeScanFs): ScanResult {
+  let rootStat: fs.Stats;
+  try {
+    rootStat = fs.statSync(root);
+  } catch {
+    throw new ScanRootError(`${root}: no such directory`);
+  }
+  if (!rootStat.isDirectory()) throw new ScanRootError(`${root}: not a directory`);
+
+  const entries: ScannedEntry[] = [];
+  const problems: ScanProblem[] = [];
+  const pending: string[] = [''];
+  while (pending.length > 0) {
+    const rel = pending.pop()!;
+    let children: fs.Dirent[];
+    try {
+      children = scanFs.readdir(rel === '' ? root : path.join(root, rel));
+    } catch (err) {
+      problems.push({ path: rel, reason: describeError(err) });
+      continue;
+    }
+    for (const child of children) {
+      const childRel = rel === '' ? child.name : `${rel}/${child.name}`;
+      if (child.name.includes('\uFFFD')) {
+        problems.push({ path: childRel, reason: 'file name is not valid UTF-8' });
+        continue;
+      }
+      const entry = statEntry(root, childRel, scanFs, problems);
+      if (!entry) continue;
+      entries.push(entry);
+      if (entry.type === 'dir') pending.push(childRel);
+    }
+  }
+  return { entries, problems };
+}
+
+function statEntry(root: string, rel: string, scanFs: ScanFs, problems: ScanProblem[]): ScannedEntry | null {
+  const full = path.join(root, rel);
+  try {
+    const st = scanFs.lstat(full);
+    const common = { path: rel, mtime: st.mtimeMs / 1000, mode: st.mode & 0o7777 };
+    if (st.isFile()) return { ...common, type: 'file', size: st.size, target: '' };
+    if (st.isDirectory()) return { ...common, type: 'dir', size: 0, target: '' };
+    if (st.isSymbolicLink()) return { ...common, type: 'symlink', size: 0, target: scanFs.readlink(full) };
+    problems.push({ path: rel, reason: `not a regular file, directory or symlink (${specialKind(st)})` });
+  } catch (err) {
+    problems.push({ path: rel, reason: describeError(err) });
+  }
+  return null;
+}
+
+function specialKind(st: fs.Stats): string {
+  if (st.isFIFO()) return 'fifo';
+  if (st.isSocket()) return 'socket';
+  if (st.isCharacterDevice()) return 'character device';
+  if (st.isBlockDevice()) return 'block device';
+  return 'unknown type';
+}
+
+export function describeError(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException)?.code;
+  if (code === 'ENOENT') return 'vanished while packing (ENOENT)';
+  if (code === 'EACCES' || code === 'EPERM') return `permission denied (${code})`;
+  return code ? `${(err as Error).message}` : String((err as Error)?.message ?? err);
+}
