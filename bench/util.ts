@@ -1,0 +1,47 @@
+import { execFileSync } from 'node:child_process';
+import pg from 'pg';
+
+/** p-th percentile (0-100) of samples in milliseconds. */
+export function percentile(samples: number[], p: number): number {
+  const s = [...samples].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))] ?? NaN;
+}
+
+export const ms = (n: number) => (n < 10 ? n.toFixed(2) : n.toFixed(1));
+
+/** Times `fn` `n` times after `warmup` runs; returns the samples in ms. */
+export async function timeIt(n: number, fn: (i: number) => Promise<unknown>, warmup = 3): Promise<number[]> {
+  for (let i = 0; i < warmup; i++) await fn(i);
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await fn(i);
+    out.push(performance.now() - t);
+  }
+  return out;
+}
+
+/**
+ * A PostgreSQL database of its own for a benchmark: BENCH_DATABASE_URL or TEST_DATABASE_URL, else the
+ * local server that scripts/start-postgres.sh starts. Returns undefined when none can be had.
+ */
+export async function benchPostgres(name: string): Promise<string | undefined> {
+  let url = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
+  if (!url) {
+    try {
+      url = execFileSync('bash', ['scripts/start-postgres.sh'], { encoding: 'utf8' }).trim().split('\n').pop();
+    } catch {
+      return undefined;
+    }
+  }
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const u = new URL(url!);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+export const machine = () => `Node ${process.version}, ${execFileSync('nproc', { encoding: 'utf8' }).trim()} cores`;
