@@ -3,9 +3,10 @@ import { buildApp } from '../http/app.ts';
 import { openDatabase, DatabaseBusyError } from '../db/open.ts';
 import { systemClock } from '../clock.ts';
 import { loadDemoIfEmpty, demoLoginsText } from '../demo/load.ts';
+import { startJobs } from '../jobs/runtime.ts';
 import { CliError, type CliContext } from './context.ts';
 
-async function serve(ctx: CliContext, demo: boolean): Promise<void> {
+async function serve(ctx: CliContext, demo: boolean, withWorker: boolean): Promise<void> {
   const { config } = ctx;
   const database = await openDatabase(config, demo ? 'demo' : 'serve', config.baseUrl).catch((e) => {
     throw e instanceof DatabaseBusyError ? new CliError(e.message) : e;
@@ -13,8 +14,10 @@ async function serve(ctx: CliContext, demo: boolean): Promise<void> {
   const services = { config, database, clock: systemClock };
   const loaded = demo ? await loadDemoIfEmpty(database.db, config, systemClock.now()) : false;
   const app = await buildApp(services, { logger: { level: config.logLevel } });
+  const boss = await startJobs(services, withWorker);
   const stop = async () => {
     await app.close();
+    await boss.stop({ graceful: true, wait: true, timeout: 10_000 });
     await database.close();
     process.exit(0);
   };
@@ -31,9 +34,31 @@ async function serve(ctx: CliContext, demo: boolean): Promise<void> {
 }
 
 export function registerServeCommands(program: Command, ctx: CliContext): void {
-  program.command('serve').description('run the HTTP API and portal').action(() => serve(ctx, false));
+  program
+    .command('serve')
+    .option('--no-worker', 'do not run background jobs in this process (run `fairbeam worker` instead)')
+    .description('run the HTTP API and portal, with an in-process worker for background jobs')
+    .action((opts: { worker: boolean }) => serve(ctx, false, opts.worker));
   program
     .command('demo')
     .description('like serve, loading a generated demo facility first if the catalogue is empty')
-    .action(() => serve(ctx, true));
+    .action(() => serve(ctx, true, true));
+  program
+    .command('worker')
+    .description('run background jobs only (release, ingest, archive, ...)')
+    .action(async () => {
+      const database = await openDatabase(ctx.config, 'worker').catch((e) => {
+        throw e instanceof DatabaseBusyError ? new CliError(e.message) : e;
+      });
+      const boss = await startJobs({ config: ctx.config, database, clock: systemClock }, true);
+      ctx.stdout.write('fairbeam worker is running; Ctrl-C stops it\n');
+      const stop = async () => {
+        await boss.stop({ graceful: true, wait: true, timeout: 10_000 });
+        await database.close();
+        process.exit(0);
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      await new Promise(() => {});
+    });
 }

@@ -1,0 +1,5 @@
+import type { JobDefinition } from './registry.ts';
+import { releaseJob } from '../policy/jobs.ts';
+
+/** Every background job fairbeam runs. Features add theirs here. */
+export const allJobs: JobDefinition[] = [releaseJob as JobDefinition];
