@@ -10,7 +10,10 @@ export const GiB = 1024 * MiB;
 
 export const DEFAULT_TARGET_SIZE = 32 * GiB;
 export const DEFAULT_LARGE_FILE_THRESHOLD = 64 * MiB;
-/** /blob chunk size: the spec asks for 1–4 MiB; 1 MiB keeps a one-member restore to at most 2 chunks. */
+/**
+ * /blob chunk size: the smallest the spec allows (1–4 MiB), because HDF5 (as built in h5wasm) reads whole
+ * chunks: restoring one member reads the 1–2 chunks that hold it, never more.
+ */
 export const BLOB_CHUNK_BYTES = 1 * MiB;
 /** Bytes moved per h5wasm read or write: well under the ~64 MiB we allow one call to hold in the wasm heap. */
 export const SLICE_BYTES = 16 * MiB;

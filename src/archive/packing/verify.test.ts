@@ -1,0 +1,62 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ContainerError, openContainer } from './container-reader.ts';
+import { packTree } from './pack.ts';
+import { bytes, useTempDirs, writeHdf5File, writeTree } from './testing/trees.ts';
+import { verifyContainer } from './verify.ts';
+
+const tempDir = useTempDirs();
+
+async function packedContainer(): Promise<string> {
+  const root = writeTree(tempDir('src'), {
+    'a.bin': bytes(5000, 1),
+    'b.bin': bytes(7000, 2),
+    'd/': { dir: true },
+  });
+  const [container] = (await packTree({ root, outDir: tempDir('out') })).containers;
+  return container!.file;
+}
+
+describe('verifyContainer', () => {
+  it('accepts a container as written', async () => {
+    const report = await verifyContainer(await packedContainer());
+    expect(report).toMatchObject({ ok: true, members: 3, files: 2, bytes: 12_000, problems: [] });
+  });
+
+  it('names the member whose bytes were damaged', async () => {
+    const file = await packedContainer();
+    const opened = await openContainer(file);
+    const b = opened.rows.find((r) => r.path === 'b.bin')!;
+    const firstBytes = Buffer.from(opened.readBlob(b.offset, 16));
+    opened.close();
+    // Find the member's bytes in the file itself and flip one, as a failing disk or tape would.
+    const raw = fs.readFileSync(file);
+    const at = raw.indexOf(firstBytes);
+    raw[at + 3] ^= 0xff;
+    fs.writeFileSync(file, raw);
+    const report = await verifyContainer(file);
+    expect(report.ok).toBe(false);
+    expect(report.problems).toEqual([expect.stringMatching(/^b\.bin: sha256 mismatch/)]);
+  });
+
+  it('reports a truncated container by name', async () => {
+    const file = await packedContainer();
+    fs.truncateSync(file, 3000);
+    await expect(verifyContainer(file)).rejects.toThrow(ContainerError);
+    await expect(verifyContainer(file)).rejects.toThrow(`${file}: corrupt container`);
+  });
+
+  it('tells files that are not containers apart', async () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'notes.txt'), 'not hdf5 at all');
+    await expect(verifyContainer(path.join(dir, 'notes.txt'))).rejects.toThrow(
+      /notes.txt: not a fairbeam container \(not an HDF5 file\)/,
+    );
+    await writeHdf5File(path.join(dir, 'scan.nxs'));
+    await expect(verifyContainer(path.join(dir, 'scan.nxs'))).rejects.toThrow(
+      /scan.nxs: not a fairbeam container \(no format=/,
+    );
+    await expect(verifyContainer(path.join(dir, 'missing.h5'))).rejects.toThrow(/missing.h5: no such file/);
+  });
+});
