@@ -66,10 +66,14 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
   const webRoot = opts.webRoot ?? DEFAULT_WEB_ROOT;
   if (fs.existsSync(path.join(webRoot, 'index.html'))) {
     await app.register(fastifyStatic, { root: webRoot, prefix: '/', wildcard: false, index: ['index.html'] });
-    // Client-side routes of the portal: any GET that is not an API call or a file gets index.html.
-    app.setNotFoundHandler((req, reply) => {
+    // Client-side routes of the portal get index.html: any GET that is not an API call and is either
+    // extension-less or a browser navigation (Accept: text/html) - dataset pids such as
+    // /datasets/10.5072%2Ffb-ds.1a2b look like file names. A catch-all route rather than a second
+    // not-found handler, which installErrorHandling has already set (Fastify allows one per prefix).
+    app.get('/*', { schema: { hide: true } }, (req, reply) => {
       const p = req.url.split('?')[0] ?? '/';
-      if (req.method === 'GET' && !p.startsWith('/api/') && !path.extname(p)) return reply.sendFile('index.html');
+      const navigation = !path.extname(p) || (req.headers.accept ?? '').includes('text/html');
+      if (!p.startsWith('/api/') && navigation) return reply.sendFile('index.html');
       return reply.status(404).send({ code: 'route_not_found', message: `No route ${req.method} ${p}` });
     });
   }
