@@ -30,13 +30,16 @@ export function readEntry(state: WalkState, entry: Group, maxParameters: number)
   if (entryDefinition) result.definitions.push(entryDefinition);
   let instrument: Group | undefined;
   let sample: Group | undefined;
+  let nestedSample: Group | undefined;
   let parametersDropped = false;
 
   walkTree(state, entry, (node) => {
     if (node.kind === 'group') {
       const topLevel = node.trail.length === 0;
       if (topLevel && node.nxClass === 'NXinstrument') instrument ??= node.group;
-      if (topLevel && node.nxClass === 'NXsample') sample ??= node.group;
+      // Some writers put NXsample inside NXinstrument; an entry-level one wins when both exist.
+      if (node.nxClass === 'NXsample' && topLevel) sample ??= node.group;
+      if (node.nxClass === 'NXsample' && !topLevel) nestedSample ??= node.group;
       if (node.nxClass === 'NXsubentry') {
         const definition = readText(state, node.group, 'definition');
         if (definition) result.definitions.push(definition);
@@ -60,8 +63,9 @@ export function readEntry(state: WalkState, entry: Group, maxParameters: number)
   if (parametersDropped)
     state.warnings.push(`${entry.path}: kept the first ${maxParameters} parameters only`);
   if (instrument) result.instrument = instrumentName(state, instrument);
-  if (sample) {
-    result.sampleName = readText(state, sample, 'name') ?? readText(state, sample, 'sample_name');
+  for (const candidate of [sample, nestedSample]) {
+    if (!candidate || result.sampleName) continue;
+    result.sampleName = readText(state, candidate, 'name') ?? readText(state, candidate, 'sample_name');
   }
   return result;
 }

@@ -23,6 +23,7 @@ export function createNexusExtractor(options: NexusExtractorOptions = {}): Nexus
     workerUrl: new URL('./worker.ts', import.meta.url),
     workers: Math.max(1, options.workers ?? Math.min(4, availableParallelism())),
     timeoutMs: options.timeoutMs ?? 30_000,
+    preload: [import.meta.resolve('h5wasm/node')],
   });
   return {
     // Absolute paths: the answer must not depend on the worker's idea of the working directory.

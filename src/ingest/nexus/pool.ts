@@ -8,6 +8,11 @@ export interface ExtractorPoolOptions {
   workers: number;
   /** Per file, from the moment a ready worker takes it; a worker over time is terminated. */
   timeoutMs: number;
+  /**
+   * Plain-JS modules each worker imports before installing the TypeScript loader. Large ones load
+   * much faster that way: h5wasm (4 MB of JS) takes ~3 s through tsx's hooks and ~0.1 s without.
+   */
+  preload?: string[];
 }
 
 export interface ExtractorPool {
@@ -35,10 +40,12 @@ const MAX_FAILED_STARTS = 3;
 // `--import tsx` in the worker's execArgv does not install loader hooks in Node 20 workers.)
 const TSX_API = import.meta.resolve('tsx/esm/api');
 
-function bootstrapCode(workerUrl: URL): string {
+function bootstrapCode(workerUrl: URL, preload: readonly string[]): string {
   const target = JSON.stringify(workerUrl.href);
-  if (!workerUrl.pathname.endsWith('.ts')) return `import(${target});`;
-  return `import(${JSON.stringify(TSX_API)}).then(({ register }) => { register(); return import(${target}); });`;
+  const preloads = `Promise.all(${JSON.stringify(preload)}.map((url) => import(url)))`;
+  if (!workerUrl.pathname.endsWith('.ts')) return `${preloads}.then(() => import(${target}));`;
+  const tsx = JSON.stringify(TSX_API);
+  return `${preloads}.then(() => import(${tsx})).then(({ register }) => { register(); return import(${target}); });`;
 }
 
 /**
@@ -54,7 +61,7 @@ export function createExtractorPool(options: ExtractorPoolOptions): ExtractorPoo
   let closed = false;
 
   function spawn(): void {
-    const worker = new Worker(bootstrapCode(options.workerUrl), { eval: true });
+    const worker = new Worker(bootstrapCode(options.workerUrl, options.preload ?? []), { eval: true });
     const slot: Slot = { worker, ready: false };
     slot.worker.unref();
     slots.add(slot);
