@@ -16,6 +16,7 @@ import { ErrorBody } from './wire.ts';
 import { catalogueRoutes } from '../catalogue/routes.ts';
 import { authRoutes } from '../auth/routes.ts';
 import { adminRoutes } from './admin-routes.ts';
+import { logbookRoutes } from '../logbook/routes.ts';
 
 export interface AppOptions {
   logger?: boolean | object;
@@ -59,6 +60,7 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
       await api.register(authRoutes(services));
       await api.register(catalogueRoutes(services));
       await api.register(adminRoutes(services));
+      await api.register(logbookRoutes(services));
     },
     { prefix: '/api' },
   );

@@ -1,0 +1,258 @@
+import { sql, type Transaction } from 'kysely';
+import { uuidv7 } from 'uuidv7';
+import type { Db } from '../../db/connect.ts';
+import type { DB, EventCategory, EventKind } from '../../db/schema.ts';
+import { AppError } from '../../errors.ts';
+import type { Access } from '../../catalogue/access.ts';
+import type { Logbook } from '../logbooks.ts';
+import { renderContent } from '../content.ts';
+import type { EventInput } from '../wire.ts';
+import { bodyHash } from './hash.ts';
+import { EVENT_COLUMNS, toEvent, type EventRow, type LogbookEvent, type StoredAttachment } from './model.ts';
+
+export const MAX_BATCH = 1000;
+
+export interface PostResult {
+  events: LogbookEvent[];
+  /** True when the answer is the stored one of an earlier request (nothing new was written). */
+  replayed: boolean;
+}
+
+type Tx = Transaction<DB>;
+
+/**
+ * Appends events to a logbook, exactly once. Retries are recognised by the request's
+ * Idempotency-Key (the stored response is returned; a different body is a 409) or by each event's
+ * clientId (the stored event is returned). Seq numbers come from the logbook row, bumped under its
+ * row lock inside the transaction: they are gap-free and commit in order, even under concurrency.
+ */
+export async function postEvents(
+  db: Db,
+  access: Access,
+  logbook: Logbook,
+  inputs: EventInput[],
+  idempotency?: { key: string; body: unknown },
+): Promise<PostResult> {
+  if (inputs.length > MAX_BATCH)
+    throw new AppError('batch_too_large', 413, `A batch holds at most ${MAX_BATCH} events`);
+  const now = access.now;
+  const prepared = inputs.map((input) => prepare(access, logbook, input, now));
+  return db.transaction().execute(async (tx) => {
+    if (idempotency) {
+      const hash = bodyHash(idempotency.body);
+      const claimed = await tx
+        .insertInto('logbook_idempotency')
+        .values({ logbook_id: logbook.id, key: idempotency.key, body_hash: hash, created_at: now })
+        .onConflict((oc) => oc.columns(['logbook_id', 'key']).doNothing())
+        .returning('key')
+        .executeTakeFirst();
+      if (!claimed) {
+        // A concurrent first request holding the key made our insert wait until it committed.
+        const prior = await tx
+          .selectFrom('logbook_idempotency')
+          .select(['body_hash', 'response'])
+          .where('logbook_id', '=', logbook.id)
+          .where('key', '=', idempotency.key)
+          .executeTakeFirstOrThrow();
+        if (prior.body_hash !== hash) {
+          throw new AppError(
+            'idempotency_key_reused',
+            409,
+            'This Idempotency-Key was used with a different request body',
+          );
+        }
+        return { events: prior.response as LogbookEvent[], replayed: true };
+      }
+    }
+    const events = await insertEvents(tx, logbook, prepared);
+    if (idempotency) {
+      await tx
+        .updateTable('logbook_idempotency')
+        .set({ response: JSON.stringify(events.events) })
+        .where('logbook_id', '=', logbook.id)
+        .where('key', '=', idempotency.key)
+        .execute();
+    }
+    return events;
+  });
+}
+
+type Prepared = Omit<
+  EventRow,
+  'seq' | 'revision' | 'edited_at' | 'edited_by' | 'deleted_at' | 'attachments'
+> & {
+  wantedAttachments: { sha256: string; name?: string }[];
+};
+
+/** Validates one input against the caller and logbook, renders its content; no database access. */
+function prepare(access: Access, logbook: Logbook, input: EventInput, now: Date): Prepared {
+  const caller = access.caller;
+  const person = caller.kind === 'user';
+  const defaultKind: EventKind =
+    logbook.scope === 'facility' && !input.parentId ? 'broadcast' : person ? 'annotation' : 'notification';
+  const kind = input.kind ?? defaultKind;
+  if (kind === 'annotation' && !person)
+    throw new AppError(
+      'invalid_kind',
+      422,
+      'Annotations are written by people; software posts notifications',
+    );
+  if (kind === 'notification' && person)
+    throw new AppError(
+      'invalid_kind',
+      422,
+      'Notifications come from software (API keys); people write annotations',
+    );
+  if (kind === 'broadcast' && logbook.scope !== 'facility')
+    throw new AppError('invalid_kind', 422, 'Broadcasts go to the facility logbook');
+  const category: EventCategory = input.category ?? (input.parentId ? 'comment' : 'info');
+  const content = renderContent(input.content.format, input.content.text);
+  const occurredAt = input.occurredAt ? new Date(input.occurredAt) : now;
+  if (Number.isNaN(occurredAt.getTime()))
+    throw new AppError('invalid_time', 400, 'occurredAt is not a valid date-time');
+  return {
+    id: uuidv7(),
+    logbook_id: logbook.id,
+    client_id: input.clientId?.toLowerCase() ?? null,
+    input_hash: input.clientId ? bodyHash(input) : null,
+    kind,
+    category,
+    source: caller.kind === 'user' ? caller.username : caller.kind === 'apikey' ? caller.name : 'anonymous',
+    author: person ? caller.username : (input.author ?? null),
+    author_user_id: person ? caller.userId : null,
+    occurred_at: occurredAt,
+    received_at: now,
+    parent_id: input.parentId?.toLowerCase() ?? null,
+    tags: [...new Set(input.tags ?? [])],
+    dataset_ids: [...new Set(input.datasetIds ?? [])],
+    content_format: content.format,
+    content_text: content.text,
+    content_html: content.html,
+    plain_text: content.plain,
+    wantedAttachments: input.attachments ?? [],
+  };
+}
+
+async function insertEvents(tx: Tx, logbook: Logbook, prepared: Prepared[]): Promise<PostResult> {
+  const withClientId = prepared.filter((p) => p.client_id !== null);
+  const existing = new Map<string, EventRow>();
+  if (withClientId.length > 0) {
+    // Take the logbook's row lock first: a concurrent retry of the same clientId then commits
+    // before we look, and we find its event instead of inserting a second one.
+    await tx.selectFrom('logbook').select('id').where('id', '=', logbook.id).forUpdate().execute();
+    const rows = (await tx
+      .selectFrom('logbook_event')
+      .select(EVENT_COLUMNS)
+      .where('logbook_id', '=', logbook.id)
+      .where(
+        'client_id',
+        'in',
+        withClientId.map((p) => p.client_id!),
+      )
+      .execute()) as EventRow[];
+    for (const r of rows) existing.set(r.client_id!, r);
+  }
+  const fresh: Prepared[] = [];
+  const freshByClient = new Map<string, Prepared>();
+  const slots: (EventRow | Prepared)[] = prepared.map((p) => {
+    if (p.client_id === null) return (fresh.push(p), p);
+    const seen = existing.get(p.client_id) ?? freshByClient.get(p.client_id);
+    if (seen) {
+      if (seen.input_hash !== p.input_hash) {
+        throw new AppError('client_id_reused', 409, `clientId ${p.client_id} was used for a different event`);
+      }
+      return seen;
+    }
+    freshByClient.set(p.client_id, p);
+    fresh.push(p);
+    return p;
+  });
+  if (fresh.length === 0) return { events: slots.map((s) => toEvent(s as EventRow)), replayed: true };
+
+  await checkParents(tx, logbook, fresh);
+  const attachments = await resolveAttachments(tx, logbook, fresh);
+  const bumped = await tx
+    .updateTable('logbook')
+    .set({ last_seq: sql`last_seq + ${fresh.length}` })
+    .where('id', '=', logbook.id)
+    .returning('last_seq')
+    .executeTakeFirstOrThrow();
+  const first = Number(bumped.last_seq) - fresh.length + 1;
+  const rows = fresh.map(({ wantedAttachments, ...p }, i) => ({
+    ...p,
+    seq: first + i,
+    attachments: JSON.stringify(attachments.get(p.id) ?? []),
+  }));
+  const inserted = new Map<string, EventRow>();
+  // Chunks keep each statement under PostgreSQL's 65535 bind parameters.
+  for (let i = 0; i < rows.length; i += 500) {
+    const chunk = (await tx
+      .insertInto('logbook_event')
+      .values(rows.slice(i, i + 500))
+      .returning(EVENT_COLUMNS)
+      .execute()) as EventRow[];
+    for (const r of chunk) inserted.set(r.id, r);
+  }
+  return {
+    events: slots.map((s) => toEvent(inserted.get(s.id) ?? (s as EventRow))),
+    replayed: false,
+  };
+}
+
+/** Comments attach to live events of the same logbook. */
+async function checkParents(tx: Tx, logbook: Logbook, fresh: Prepared[]): Promise<void> {
+  const parents = [...new Set(fresh.map((p) => p.parent_id).filter((x): x is string => x !== null))];
+  if (parents.length === 0) return;
+  const found = await tx
+    .selectFrom('logbook_event')
+    .select('id')
+    .where('logbook_id', '=', logbook.id)
+    .where('id', 'in', parents)
+    .where('deleted_at', 'is', null)
+    .execute();
+  const ok = new Set(found.map((r) => r.id));
+  const missing = parents.find((p) => !ok.has(p));
+  if (missing)
+    throw new AppError('parent_not_found', 422, `No event ${missing} in this logbook to comment on`);
+}
+
+async function resolveAttachments(
+  tx: Tx,
+  logbook: Logbook,
+  fresh: Prepared[],
+): Promise<Map<string, StoredAttachment[]>> {
+  const out = new Map<string, StoredAttachment[]>();
+  const wanted = [...new Set(fresh.flatMap((p) => p.wantedAttachments.map((a) => a.sha256)))];
+  if (wanted.length === 0) return out;
+  const rows = await tx
+    .selectFrom('logbook_attachment')
+    .selectAll()
+    .where('logbook_id', '=', logbook.id)
+    .where('sha256', 'in', wanted)
+    .execute();
+  const bySha = new Map(rows.map((r) => [r.sha256, r]));
+  for (const p of fresh) {
+    out.set(
+      p.id,
+      p.wantedAttachments.map((a) => {
+        const r = bySha.get(a.sha256);
+        if (!r)
+          throw new AppError(
+            'attachment_not_found',
+            422,
+            `Upload attachment ${a.sha256} to this logbook first`,
+          );
+        return {
+          sha256: r.sha256,
+          name: a.name ?? r.name,
+          mediaType: r.media_type,
+          size: Number(r.size),
+          thumbnail: r.thumbnail,
+          width: r.width,
+          height: r.height,
+        };
+      }),
+    );
+  }
+  return out;
+}

@@ -1,0 +1,113 @@
+import { sql } from 'kysely';
+import type { Db } from '../../db/connect.ts';
+import type { EventCategory, EventKind } from '../../db/schema.ts';
+import { notFound } from '../../errors.ts';
+import type { Access } from '../../catalogue/access.ts';
+import { decodeCursor, DEFAULT_LIMIT, toPage, type Page } from '../../catalogue/pagination.ts';
+import { findLogbook, isUuid, type Logbook } from '../logbooks.ts';
+import { EVENT_COLUMNS, toEvent, type EventRow, type LogbookEvent } from './model.ts';
+
+export interface EventFilter {
+  after?: number;
+  before?: number;
+  kind?: EventKind[];
+  category?: EventCategory[];
+  tag?: string[];
+  q?: string;
+  parent?: string;
+  includeDeleted?: boolean;
+}
+
+export interface EventListQuery extends EventFilter {
+  limit?: number;
+  cursor?: string;
+  order?: 'asc' | 'desc';
+}
+
+const tsQuery = (q: string) => sql`websearch_to_tsquery('english'::regconfig, ${q})`;
+
+/** The events of one (already authorised) logbook matching a filter; no ordering or paging. */
+export function filteredEvents(db: Db, logbookId: string, f: EventFilter) {
+  let q = db.selectFrom('logbook_event').where('logbook_id', '=', logbookId);
+  if (f.after !== undefined) q = q.where('seq', '>', f.after);
+  if (f.before !== undefined) q = q.where('seq', '<', f.before);
+  if (f.kind?.length) q = q.where('kind', 'in', f.kind);
+  if (f.category?.length) q = q.where('category', 'in', f.category);
+  if (f.tag?.length) q = q.where(sql<boolean>`tags @> ${sql.val(f.tag)}::text[]`);
+  if (f.parent) q = q.where('parent_id', '=', f.parent);
+  if (!f.includeDeleted) q = q.where('deleted_at', 'is', null);
+  if (f.q) q = q.where(sql<boolean>`search @@ ${tsQuery(f.q)}`);
+  return q;
+}
+
+/** One page of a logbook's events, ascending by seq unless order=desc (the latest page). */
+export async function listEvents(
+  db: Db,
+  access: Access,
+  logbookId: string,
+  f: EventListQuery,
+): Promise<Page<LogbookEvent>> {
+  const logbook = await findLogbook(db, access, logbookId);
+  return pageOfEvents(db, logbook, f);
+}
+
+export async function pageOfEvents(db: Db, logbook: Logbook, f: EventListQuery): Promise<Page<LogbookEvent>> {
+  const limit = f.limit ?? DEFAULT_LIMIT;
+  const desc = f.order === 'desc';
+  const cursor = decodeCursor(f.cursor, 1);
+  let q = filteredEvents(db, logbook.id, f)
+    .select(EVENT_COLUMNS)
+    .orderBy('seq', desc ? 'desc' : 'asc')
+    .limit(limit + 1);
+  if (cursor) q = q.where('seq', desc ? '<' : '>', Number(cursor[0]));
+  const rows = (await q.execute()) as EventRow[];
+  const page = toPage(rows, limit, (r) => [Number(r.seq)], toEvent);
+  if (f.q && page.items.length > 0) await addSnippets(db, page.items, f.q);
+  return page;
+}
+
+/**
+ * Highlighted snippets for a page of hits, computed for those rows only (ts_headline is costly).
+ * The text is HTML-escaped before highlighting, so the only markup in a snippet is <mark>.
+ */
+async function addSnippets(db: Db, items: LogbookEvent[], q: string): Promise<void> {
+  const escaped = sql`replace(replace(replace(plain_text, '&', '&amp;'), '<', '&lt;'), '>', '&gt;')`;
+  const rows = await db
+    .selectFrom('logbook_event')
+    .select([
+      'id',
+      sql<string>`ts_headline('english'::regconfig, ${escaped}, ${tsQuery(q)},
+        'StartSel=<mark>, StopSel=</mark>, MaxWords=35, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "')`.as(
+        'snippet',
+      ),
+    ])
+    .where(
+      'id',
+      'in',
+      items.map((e) => e.id),
+    )
+    .execute();
+  const byId = new Map(rows.map((r) => [r.id, r.snippet]));
+  for (const e of items) e.snippet = byId.get(e.id) ?? '';
+}
+
+/** An event with its logbook, if the caller may read that logbook; 404 otherwise. */
+export async function findEvent(
+  db: Db,
+  access: Access,
+  id: string,
+): Promise<{ event: EventRow; logbook: Logbook }> {
+  if (!isUuid(id)) throw notFound('event', id);
+  const event = (await db
+    .selectFrom('logbook_event')
+    .select(EVENT_COLUMNS)
+    .where('id', '=', id)
+    .executeTakeFirst()) as EventRow | undefined;
+  const logbook = event && (await findLogbook(db, access, event.logbook_id).catch(() => undefined));
+  if (!event || !logbook) throw notFound('event', id);
+  return { event, logbook };
+}
+
+export async function getEvent(db: Db, access: Access, id: string): Promise<LogbookEvent> {
+  return toEvent((await findEvent(db, access, id)).event);
+}

@@ -1,0 +1,154 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Services } from '../services.ts';
+import { accessOf } from '../http/auth.ts';
+import {
+  facilityLogbook,
+  findLogbook,
+  instrumentLogbook,
+  logbookCounts,
+  runningSessionLogbook,
+  sessionLogbook,
+  type Logbook,
+} from './logbooks.ts';
+import { eventRoutes } from './event-routes.ts';
+import { attachmentRoutes } from './attachment-routes.ts';
+import { busFor, closeBus } from './bus.ts';
+import { streamEvents } from './stream.ts';
+import { exportJson } from './export-json.ts';
+import { exportPdf } from './export-pdf.ts';
+import { attachmentsRoot } from './attachments.ts';
+import { EventFilterQuery, LogbookWire } from './wire.ts';
+
+const IdParam = Type.Object({ id: Type.String({ minLength: 1, maxLength: 500 }) });
+const errors = { 400: Type.Ref('Error'), 403: Type.Ref('Error'), 404: Type.Ref('Error') };
+const StreamFilter = Type.Object({
+  after: EventFilterQuery.after,
+  kind: EventFilterQuery.kind,
+  category: EventFilterQuery.category,
+  tag: EventFilterQuery.tag,
+});
+
+/** The electronic logbook: logbooks, events, live stream, export, attachments. */
+export const logbookRoutes =
+  (services: Services): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    const db = services.database.db;
+    const tags = ['logbook'];
+    const withCounts = async (lb: Logbook) => ({ ...lb, counts: await logbookCounts(db, lb.id) });
+    app.addHook('onClose', () => closeBus(services.database));
+
+    app.get(
+      '/sessions/:id/logbook',
+      {
+        schema: {
+          tags,
+          summary: "The session's logbook (created on first use)",
+          params: IdParam,
+          response: { 200: LogbookWire, ...errors },
+        },
+      },
+      async (req) => withCounts(await sessionLogbook(db, accessOf(req, services), req.params.id)),
+    );
+
+    app.get(
+      '/instruments/:id/logbook',
+      {
+        schema: {
+          tags,
+          summary: "The instrument's own logbook (staff and the instrument's software)",
+          params: IdParam,
+          response: { 200: LogbookWire, ...errors },
+        },
+      },
+      async (req) => withCounts(await instrumentLogbook(db, accessOf(req, services), req.params.id)),
+    );
+
+    app.get(
+      '/instruments/:id/logbook/current',
+      {
+        schema: {
+          tags,
+          summary: 'The logbook of the session running now on the instrument',
+          params: IdParam,
+          response: { 200: LogbookWire, ...errors },
+        },
+      },
+      async (req) => withCounts(await runningSessionLogbook(db, accessOf(req, services), req.params.id)),
+    );
+
+    app.get(
+      '/facilities/:id/logbook',
+      {
+        schema: {
+          tags,
+          summary: 'The facility logbook (broadcasts)',
+          params: IdParam,
+          response: { 200: LogbookWire, ...errors },
+        },
+      },
+      async (req) => withCounts(await facilityLogbook(db, accessOf(req, services), req.params.id)),
+    );
+
+    app.get(
+      '/logbooks/:id',
+      {
+        schema: { tags, params: IdParam, response: { 200: LogbookWire, ...errors } },
+      },
+      async (req) => withCounts(await findLogbook(db, accessOf(req, services), req.params.id)),
+    );
+
+    app.get(
+      '/logbooks/:id/stream',
+      {
+        schema: {
+          tags,
+          summary:
+            'Server-Sent Events: `id: <seq>` per message; Last-Event-ID (or ?after=) replays what was missed',
+          params: IdParam,
+          querystring: StreamFilter,
+          produces: ['text/event-stream'],
+        },
+      },
+      async (req, reply) => {
+        const logbook = await findLogbook(db, accessOf(req, services), req.params.id);
+        await streamEvents(db, busFor(services.database), logbook, req.query, req, reply);
+      },
+    );
+
+    app.get(
+      '/logbooks/:id/export',
+      {
+        schema: {
+          tags,
+          summary: 'The logbook or a filtered view as PDF or JSON',
+          params: IdParam,
+          querystring: Type.Object({
+            ...EventFilterQuery,
+            format: Type.Union([Type.Literal('pdf'), Type.Literal('json')], { default: 'json' }),
+          }),
+          response: { 400: Type.Ref('Error'), 404: Type.Ref('Error'), 422: Type.Ref('Error') },
+        },
+      },
+      async (req, reply) => {
+        const access = accessOf(req, services);
+        const logbook = await findLogbook(db, access, req.params.id);
+        const { format, ...filter } = req.query;
+        const name = `logbook-${logbook.sessionId ?? logbook.instrumentId ?? logbook.facility}`.replace(
+          /[^\w.-]+/g,
+          '_',
+        );
+        reply.header('content-disposition', `attachment; filename="${name}.${format}"`);
+        if (format === 'pdf') {
+          const pdf = await exportPdf(db, logbook, filter, attachmentsRoot(services.config.home), access.now);
+          return reply.type('application/pdf').send(pdf);
+        }
+        return reply
+          .type('application/json; charset=utf-8')
+          .send(exportJson(db, logbook, filter, access.now));
+      },
+    );
+
+    await app.register(eventRoutes(services));
+    await app.register(attachmentRoutes(services));
+  };
