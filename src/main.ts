@@ -5,6 +5,7 @@ import { CliError, UsageError, type CliContext } from './cli/context.ts';
 import { registerServeCommands } from './cli/serve.ts';
 import { registerCatalogueCommands } from './cli/catalogue.ts';
 import { registerAccountCommands } from './cli/accounts.ts';
+import { registerIngestCommands } from './cli/ingest.ts';
 
 /** Builds the command tree; the only place that knows every command. */
 export function buildProgram(ctx: CliContext): Command {
@@ -15,6 +16,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerServeCommands(program, ctx);
   registerCatalogueCommands(program, ctx);
   registerAccountCommands(program, ctx);
+  registerIngestCommands(program, ctx);
   return program;
 }
 

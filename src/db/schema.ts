@@ -201,6 +201,83 @@ export interface OidcIdentityTable {
   last_login_at: Timestamp;
 }
 
+// Ingest and downloads (migration 0004).
+export interface DatasetLocationTable {
+  dataset_pid: string;
+  root: string;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+export type IngestRunStatus = 'running' | 'done' | 'failed';
+export interface IngestRunTable {
+  id: Generated<number>;
+  dataset_pid: string;
+  directory: string | null;
+  actor: string;
+  status: ColumnType<IngestRunStatus, IngestRunStatus | undefined, IngestRunStatus>;
+  registered: ColumnType<number, number | undefined, number>;
+  bytes: ColumnType<number, number | undefined, number>;
+  errors: ColumnType<unknown[], string | undefined, string>;
+  started_at: CreatedAt;
+  finished_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+export type DownloadStatus = 'restoring' | 'ready' | 'failed';
+export interface DownloadTable {
+  id: string;
+  actor: string;
+  status: DownloadStatus;
+  format: 'zip' | 'tar' | 'file';
+  datafile_ids: number[];
+  pending_ids: ColumnType<number[], number[] | undefined, number[]>;
+  created_at: CreatedAt;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+// Open data lifecycle (migration 0006).
+export type DoiState = 'draft' | 'findable';
+export interface DoiRegistrationTable {
+  doi: string;
+  session_id: string;
+  target_state: DoiState;
+  registered_state: DoiState | null;
+  registrar: string | null;
+  attempts: ColumnType<number, number | undefined, number>;
+  last_error: string | null;
+  lease_until: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  created_at: CreatedAt;
+  registered_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+export interface LocalDoiTable {
+  doi: string;
+  state: DoiState;
+  url: string;
+  metadata: Json;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+export type PolicyRequestKind = 'extension' | 'early_release';
+export type PolicyRequestStatus = 'pending' | 'approved' | 'rejected';
+export interface PolicyRequestTable {
+  id: Generated<number>;
+  session_id: string;
+  kind: PolicyRequestKind;
+  requested_release_date: ColumnType<Date | null, Date | string | null, Date | string | null>;
+  reason: string;
+  status: ColumnType<PolicyRequestStatus, PolicyRequestStatus | undefined, PolicyRequestStatus>;
+  requested_by: number;
+  requested_at: Timestamp;
+  decided_by: number | null;
+  decided_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  decision_note: string | null;
+}
+export interface OidcIdentityTable {
+  issuer: string;
+  subject: string;
+  user_id: number;
+  email: string | null;
+  linked_at: Timestamp;
+  last_login_at: Timestamp;
+}
+
 export interface DB {
   facility: FacilityTable;
   technique: TechniqueTable;
@@ -217,6 +294,9 @@ export interface DB {
   user_session: UserSessionTable;
   api_key: ApiKeyTable;
   audit_log: AuditLogTable;
+  dataset_location: DatasetLocationTable;
+  ingest_run: IngestRunTable;
+  download: DownloadTable;
   dataset_location: DatasetLocationTable;
   ingest_run: IngestRunTable;
   download: DownloadTable;
