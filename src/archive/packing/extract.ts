@@ -35,9 +35,12 @@ export async function extractContainer(file: string, options: ExtractOptions): P
     fs.mkdirSync(to, { recursive: true });
     const dirs = rows.filter((r) => r.type === 'dir');
     const files = rows.filter((r) => r.type === 'file');
+    const untouched = parentTimes(to, rows);
     for (const dir of dirs) fs.mkdirSync(path.join(to, dir.path), { recursive: true });
     writeFiles(container, to, files);
     for (const link of rows.filter((r) => r.type === 'symlink')) writeSymlink(to, link);
+    // Parents restored from another container (a directory's members can span several) keep their mtime.
+    for (const [dir, mtime] of untouched) fs.utimesSync(dir, mtime, mtime);
     // Directory modes and mtimes last and deepest first: writing inside would change them again.
     for (const dir of [...dirs].reverse()) {
       const full = path.join(to, dir.path);
@@ -48,6 +51,26 @@ export async function extractContainer(file: string, options: ExtractOptions): P
   } finally {
     container.close();
   }
+}
+
+/** mtimes of existing directories this extraction writes into without restoring them itself. */
+function parentTimes(to: string, rows: IndexRow[]): Map<string, number> {
+  const own = new Set(rows.filter((r) => r.type === 'dir').map((r) => r.path));
+  const times = new Map<string, number>();
+  for (const row of rows) {
+    for (
+      let dir = path.posix.dirname(row.path);
+      dir !== '.' && !own.has(dir);
+      dir = path.posix.dirname(dir)
+    ) {
+      const full = path.join(to, dir);
+      if (times.has(full)) break;
+      const st = fs.statSync(full, { throwIfNoEntry: false });
+      if (!st?.isDirectory()) continue;
+      times.set(full, st.mtimeMs / 1000);
+    }
+  }
+  return times;
 }
 
 export function selectRows(container: Container, paths: string[]): IndexRow[] {

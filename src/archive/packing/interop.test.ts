@@ -1,0 +1,58 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { packTree } from './pack.ts';
+import { bytes, useTempDirs, writeTree } from './testing/trees.ts';
+
+const tempDir = useTempDirs();
+// Debian's python3 has h5py (python3-h5py); a pyenv python3 earlier on PATH usually does not.
+const PYTHON = '/usr/bin/python3';
+const SCRIPT = fileURLToPath(new URL('../../../test/h5py/read_container.py', import.meta.url));
+
+const hasH5py = spawnSync(PYTHON, ['-c', 'import h5py']).status === 0;
+const hasH5dump = spawnSync('h5dump', ['--version']).status === 0;
+const missing = [!hasH5py && 'python3-h5py', !hasH5dump && 'hdf5-tools'].filter(Boolean).join(', ');
+
+describe('containers open without fairbeam (h5py, h5dump)', () => {
+  if (missing && process.env.CI) {
+    it('has its tools installed in CI', () => {
+      expect.fail(`missing Debian packages: ${missing} (apt-get install -y hdf5-tools python3-h5py)`);
+    });
+    return;
+  }
+
+  it.skipIf(Boolean(missing))(
+    `h5py reads the index and one member${missing ? ` (skipped: no ${missing})` : ''}`,
+    async () => {
+      const root = writeTree(tempDir('src'), {
+        'raw/frame_0001.bin': bytes(150_000, 1),
+        'raw/frame_0002.bin': bytes(250_000, 2),
+        'notes/réglage.txt': 'µ-focus',
+        link: { symlink: 'raw' },
+      });
+      const result = await packTree({ root, outDir: tempDir('out'), session: 'ma-1' });
+      const file = result.containers[0]!.file;
+
+      const report = JSON.parse(
+        execFileSync(PYTHON, [SCRIPT, file, 'raw/frame_0002.bin'], { encoding: 'utf8' }),
+      );
+      expect(report.attrs).toMatchObject({
+        format: 'fairbeam-container',
+        version: 1,
+        session: 'ma-1',
+        member_count: 6,
+      });
+      expect(report.rows).toBe(6);
+      expect(Object.values(report.column_lengths)).toEqual(Array(8).fill(6));
+      expect(report.sorted).toBe(true);
+      expect(report.blob).toEqual({ dtype: 'uint8', chunks: [1048576], compression: null });
+      expect(report.member).toMatchObject({ type: 'file', length: 250_000 });
+      expect(report.member.sha256_data).toBe(report.member.sha256_index);
+
+      const header = execFileSync('h5dump', ['-H', file], { encoding: 'utf8' });
+      expect(header).toContain('DATASET "blob"');
+      expect(header).toContain('GROUP "index"');
+      expect(header).toMatch(/ATTRIBUTE "format"/);
+    },
+  );
+});
