@@ -124,81 +124,78 @@ export interface AuditLogTable {
   details: Json;
 }
 
-// Ingest and downloads (migration 0004).
-export interface DatasetLocationTable {
-  dataset_pid: string;
-  root: string;
-  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
-}
-export type IngestRunStatus = 'running' | 'done' | 'failed';
-export interface IngestRunTable {
-  id: Generated<number>;
-  dataset_pid: string;
-  directory: string | null;
-  actor: string;
-  status: ColumnType<IngestRunStatus, IngestRunStatus | undefined, IngestRunStatus>;
-  registered: ColumnType<number, number | undefined, number>;
-  bytes: ColumnType<number, number | undefined, number>;
-  errors: ColumnType<unknown[], string | undefined, string>;
-  started_at: CreatedAt;
-  finished_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
-}
-export type DownloadStatus = 'restoring' | 'ready' | 'failed';
-export interface DownloadTable {
+// Logbook (migration 0002).
+export type LogbookScope = 'session' | 'instrument' | 'facility';
+export type EventKind = 'annotation' | 'notification' | 'broadcast';
+export type EventCategory = 'info' | 'error' | 'debug' | 'commandLine' | 'comment';
+export type ContentFormat = 'plainText' | 'markdown' | 'html';
+type TextArray = ColumnType<string[], string[] | undefined, string[]>;
+type OptionalTime = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+export interface LogbookTable {
   id: string;
-  actor: string;
-  status: DownloadStatus;
-  format: 'zip' | 'tar' | 'file';
-  datafile_ids: number[];
-  pending_ids: ColumnType<number[], number[] | undefined, number[]>;
+  scope: LogbookScope;
+  session_id: string | null;
+  instrument_id: string | null;
+  facility: string | null;
+  last_seq: ColumnType<number, number | undefined, number>;
   created_at: CreatedAt;
-  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
-
-// Open data lifecycle (migration 0006).
-export type DoiState = 'draft' | 'findable';
-export interface DoiRegistrationTable {
-  doi: string;
-  session_id: string;
-  target_state: DoiState;
-  registered_state: DoiState | null;
-  registrar: string | null;
-  attempts: ColumnType<number, number | undefined, number>;
-  last_error: string | null;
-  lease_until: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
-  created_at: CreatedAt;
-  registered_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+export interface LogbookEventTable {
+  id: string;
+  logbook_id: string;
+  seq: number;
+  client_id: string | null;
+  input_hash: string | null;
+  kind: EventKind;
+  category: EventCategory;
+  source: string;
+  author: string | null;
+  author_user_id: number | null;
+  occurred_at: Timestamp;
+  received_at: Timestamp;
+  parent_id: string | null;
+  tags: TextArray;
+  dataset_ids: TextArray;
+  attachments: ColumnType<unknown[], string | undefined, string>;
+  content_format: ContentFormat;
+  content_text: string;
+  content_html: string;
+  plain_text: string;
+  search: ColumnType<string, never, never>;
+  revision: ColumnType<number, number | undefined, number>;
+  edited_at: OptionalTime;
+  edited_by: string | null;
+  deleted_at: OptionalTime;
 }
-export interface LocalDoiTable {
-  doi: string;
-  state: DoiState;
-  url: string;
-  metadata: Json;
+export interface LogbookEventRevisionTable {
+  event_id: string;
+  revision: number;
+  category: EventCategory;
+  tags: string[];
+  content_format: ContentFormat;
+  content_text: string;
+  content_html: string;
+  deleted: boolean;
+  author: string | null;
+  at: Timestamp;
+}
+export interface LogbookIdempotencyTable {
+  logbook_id: string;
+  key: string;
+  body_hash: string;
+  response: ColumnType<unknown, string | null | undefined, string | null>;
   created_at: Timestamp;
-  updated_at: Timestamp;
 }
-export type PolicyRequestKind = 'extension' | 'early_release';
-export type PolicyRequestStatus = 'pending' | 'approved' | 'rejected';
-export interface PolicyRequestTable {
-  id: Generated<number>;
-  session_id: string;
-  kind: PolicyRequestKind;
-  requested_release_date: ColumnType<Date | null, Date | string | null, Date | string | null>;
-  reason: string;
-  status: ColumnType<PolicyRequestStatus, PolicyRequestStatus | undefined, PolicyRequestStatus>;
-  requested_by: number;
-  requested_at: Timestamp;
-  decided_by: number | null;
-  decided_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
-  decision_note: string | null;
-}
-export interface OidcIdentityTable {
-  issuer: string;
-  subject: string;
-  user_id: number;
-  email: string | null;
-  linked_at: Timestamp;
-  last_login_at: Timestamp;
+export interface LogbookAttachmentTable {
+  logbook_id: string;
+  sha256: string;
+  name: string;
+  media_type: string;
+  size: number;
+  thumbnail: ColumnType<boolean, boolean | undefined, boolean>;
+  width: number | null;
+  height: number | null;
+  created_at: Timestamp;
 }
 
 // Ingest and downloads (migration 0004).
@@ -294,9 +291,11 @@ export interface DB {
   user_session: UserSessionTable;
   api_key: ApiKeyTable;
   audit_log: AuditLogTable;
-  dataset_location: DatasetLocationTable;
-  ingest_run: IngestRunTable;
-  download: DownloadTable;
+  logbook: LogbookTable;
+  logbook_event: LogbookEventTable;
+  logbook_event_revision: LogbookEventRevisionTable;
+  logbook_idempotency: LogbookIdempotencyTable;
+  logbook_attachment: LogbookAttachmentTable;
   dataset_location: DatasetLocationTable;
   ingest_run: IngestRunTable;
   download: DownloadTable;
