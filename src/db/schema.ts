@@ -77,6 +77,8 @@ export interface DatasetTable {
   size: ColumnType<number, number | undefined, number>;
   file_count: ColumnType<number, number | undefined, number>;
   created_at: CreatedAt;
+  /** Migration 0003: full-text document for PaNOSC search, maintained by triggers; never written by code. */
+  search_vector: ColumnType<string | null, never, never>;
 }
 export type DatafileState = 'online' | 'archiving' | 'archived' | 'offline' | 'restoring';
 export interface DatafileTable {

@@ -1,11 +1,13 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_catalogue.ts';
 import * as m0002 from './0002_logbook.ts';
+import * as m0003 from './0003_search.ts';
 import * as m0004 from './0004_ingest.ts';
 
 /** Every migration, in order. Listed here (not read from disk) so bundling and tsx agree. */
 export const migrations: Record<string, Migration> = {
   '0001_catalogue': m0001,
   '0002_logbook': m0002,
+  '0003_search': m0003,
   '0004_ingest': m0004,
 };
