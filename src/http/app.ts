@@ -16,6 +16,7 @@ import { ErrorBody } from './wire.ts';
 import { catalogueRoutes } from '../catalogue/routes.ts';
 import { authRoutes } from '../auth/routes.ts';
 import { adminRoutes } from './admin-routes.ts';
+import { policyRoutes } from '../policy/routes.ts';
 import { panoscRoutes } from '../search/panosc/routes.ts';
 import { logbookRoutes } from '../logbook/routes.ts';
 

@@ -1,7 +1,7 @@
 import type { Group } from 'h5wasm/node';
 import { describeH5Error, isWasmCrash } from './h5-errors.ts';
 import { readScalar, readStringAttribute } from './h5-read.ts';
-import { isParameterTrail, readParameter } from './parameters.ts';
+import { groupPolicy, readParameter } from './parameters.ts';
 import type { NexusParameter } from './types.ts';
 import { openObject, walkTree, type WalkState } from './walk.ts';
 
@@ -33,32 +33,36 @@ export function readEntry(state: WalkState, entry: Group, maxParameters: number)
   let nestedSample: Group | undefined;
   let parametersDropped = false;
 
-  walkTree(state, entry, (node) => {
-    if (node.kind === 'group') {
-      const topLevel = node.trail.length === 0;
-      if (topLevel && node.nxClass === 'NXinstrument') instrument ??= node.group;
-      // Some writers put NXsample inside NXinstrument; an entry-level one wins when both exist.
-      if (node.nxClass === 'NXsample' && topLevel) sample ??= node.group;
-      if (node.nxClass === 'NXsample' && !topLevel) nestedSample ??= node.group;
-      if (node.nxClass === 'NXsubentry') {
-        const definition = readText(state, node.group, 'definition');
-        if (definition) result.definitions.push(definition);
+  walkTree(
+    state,
+    entry,
+    (node) => {
+      if (node.kind === 'group') {
+        const topLevel = node.trail.length === 0;
+        if (topLevel && node.nxClass === 'NXinstrument') instrument ??= node.group;
+        // Some writers put NXsample inside NXinstrument; an entry-level one wins when both exist.
+        if (node.nxClass === 'NXsample' && topLevel) sample ??= node.group;
+        if (node.nxClass === 'NXsample' && !topLevel) nestedSample ??= node.group;
+        if (node.nxClass === 'NXsubentry') {
+          const definition = readText(state, node.group, 'definition');
+          if (definition) result.definitions.push(definition);
+        }
+        return;
       }
-      return;
-    }
-    if (!isParameterTrail(node.trail)) return;
-    if (result.parameters.length >= maxParameters) {
-      parametersDropped = true;
-      return;
-    }
-    try {
-      const parameter = readParameter(node.dataset, node.name, node.trail);
-      if (parameter) result.parameters.push(parameter);
-    } catch (error) {
-      if (isWasmCrash(error)) throw error;
-      state.warnings.push(`cannot read ${node.dataset.path}: ${describeH5Error(error)}`);
-    }
-  });
+      if (result.parameters.length >= maxParameters) {
+        parametersDropped = true;
+        return;
+      }
+      try {
+        const parameter = readParameter(node.dataset, node.name, node.trail);
+        if (parameter) result.parameters.push(parameter);
+      } catch (error) {
+        if (isWasmCrash(error)) throw error;
+        state.warnings.push(`cannot read ${node.dataset.path}: ${describeH5Error(error)}`);
+      }
+    },
+    groupPolicy,
+  );
 
   if (parametersDropped)
     state.warnings.push(`${entry.path}: kept the first ${maxParameters} parameters only`);

@@ -1,4 +1,4 @@
-import type { Dataset, Group } from 'h5wasm/node';
+import { Module, type Dataset, type Group } from 'h5wasm/node';
 import { repairMojibake } from '../../units/mojibake.ts';
 
 type HasAttributes = Group | Dataset;
@@ -16,9 +16,10 @@ const H5T_ENUM = 8;
 
 /** A string attribute (or the first element of a string-array attribute), trimmed; `undefined` if absent. */
 export function readStringAttribute(object: HasAttributes, name: string): string | undefined {
-  const attributes = object.attrs;
-  if (!Object.hasOwn(attributes, name)) return undefined;
-  const value = first(attributes[name]?.json_value);
+  // Straight to the module: `object.attrs` would fetch each attribute's metadata once more.
+  const names = Module.get_attribute_names(object.file_id, object.path);
+  if (!names.includes(name)) return undefined;
+  const value = first(object.get_attribute(name, true));
   return typeof value === 'string' ? repairMojibake(value).trim() : undefined;
 }
 

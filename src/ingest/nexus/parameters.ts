@@ -1,14 +1,21 @@
 import type { Dataset } from 'h5wasm/node';
 import { readScalar, readStringAttribute } from './h5-read.ts';
-import type { TrailStep } from './walk.ts';
+import type { GroupPolicy, TrailStep } from './walk.ts';
 import type { NexusParameter } from './types.ts';
 
 /**
- * Groups whose fields are not instrument or sample settings: plotting views that repeat other
- * fields (NXdata), free-form dumps of control-system values (NXcollection), geometry chains that
- * repeat positioner values (NXtransformations), notes and processing records.
+ * Groups not walked for parameters: plotting views that repeat other fields (NXdata), free-form
+ * dumps of control-system values (NXcollection), geometry chains that repeat positioner values
+ * (NXtransformations), notes and processing records. NXcollection is not even opened (the largest
+ * part of some files); the others are checked for broken and external links only.
  */
-const NOT_PARAMETER_GROUPS = new Set(['NXdata', 'NXcollection', 'NXtransformations', 'NXnote', 'NXprocess']);
+export function groupPolicy(nxClass: string | undefined): GroupPolicy {
+  if (nxClass === 'NXcollection') return 'skip';
+  if (nxClass !== undefined && LINKS_ONLY_GROUPS.has(nxClass)) return 'links-only';
+  return 'walk';
+}
+
+const LINKS_ONLY_GROUPS = new Set(['NXdata', 'NXtransformations', 'NXnote', 'NXprocess']);
 
 /** Entry-level fields already reported as first-class metadata. */
 const ENTRY_FIELDS = new Set([
@@ -25,11 +32,6 @@ const REFERENCE_FIELDS = new Set(['depends_on']);
 
 /** Group classes named by their role rather than their (facility-specific) group name. */
 const ROLE_NAMES: Readonly<Record<string, string>> = { NXinstrument: 'instrument', NXsample: 'sample' };
-
-/** Whether fields below this trail may be parameters at all. */
-export function isParameterTrail(trail: readonly TrailStep[]): boolean {
-  return !trail.some((step) => step.nxClass !== undefined && NOT_PARAMETER_GROUPS.has(step.nxClass));
-}
 
 /**
  * `instrument.monochromator.energy` for `/entry/instrument/monochromator/energy`: the path below the

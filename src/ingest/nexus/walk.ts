@@ -21,6 +21,14 @@ export type TreeNode =
   | { kind: 'group'; group: Group; nxClass: string | undefined; trail: readonly TrailStep[] }
   | { kind: 'dataset'; dataset: Dataset; name: string; trail: readonly TrailStep[] };
 
+/**
+ * How far to look into a group, by NX_class: `walk` everything; `links-only` checks its direct
+ * children for broken and external links but reads nothing (NXdata: plot views of other fields,
+ * where detector data often live in external files); `skip` does not open it (NXcollection:
+ * free-form dumps of hundreds of control-system values, the bulk of some files' objects).
+ */
+export type GroupPolicy = 'walk' | 'links-only' | 'skip';
+
 export interface WalkState {
   h5: H5Api;
   file: File;
@@ -54,12 +62,14 @@ export function openObject(state: WalkState, path: string): Group | Dataset | un
   }
 }
 
-/** Visits every group and dataset below `group`, depth first, within the walk limits. */
+/** Visits the groups and datasets below `group`, depth first, within the walk limits and policy. */
 export function walkTree(
   state: WalkState,
   group: Group,
   visit: (node: TreeNode) => void,
+  policy: (nxClass: string | undefined) => GroupPolicy,
   trail: readonly TrailStep[] = [],
+  linksOnly = false,
 ): void {
   if (trail.length >= state.limits.maxDepth) {
     state.warnings.push(`not descending below ${group.path}: deeper than ${state.limits.maxDepth} levels`);
@@ -83,10 +93,13 @@ export function walkTree(
     state.nodesVisited++;
     const path = group.path === '/' ? `/${name}` : `${group.path}/${name}`;
     const child = openObject(state, path);
+    if (linksOnly) continue;
     if (child instanceof state.h5.Group) {
       const nxClass = safeNxClass(state, child);
+      const how = policy(nxClass);
+      if (how === 'skip') continue;
       visit({ kind: 'group', group: child, nxClass, trail });
-      walkTree(state, child, visit, [...trail, { name, nxClass }]);
+      walkTree(state, child, visit, policy, [...trail, { name, nxClass }], how === 'links-only');
     } else if (child) {
       visit({ kind: 'dataset', dataset: child, name, trail });
     }
