@@ -1,0 +1,156 @@
+import { sql, type RawBuilder, type SqlBool } from 'kysely';
+import type { Db } from '../../db/connect.ts';
+import type { Filter, Include } from './ast.ts';
+import { and, filterSql, newAlias, type CompileContext } from './compile.ts';
+import { ENTITIES, type Entity, type EntityName } from './model.ts';
+import { outputFields } from './parse.ts';
+import { resolveTechniques } from './techniques.ts';
+import { textQuery } from './text.ts';
+
+/**
+ * Runs a parsed PaNOSC filter: one SQL query for the requested page (policy predicate, where, EXISTS
+ * for restricting includes, text match and score), then one query per included relation for all
+ * parents at once (per-parent limit/skip by row_number). Never more rows than the page asks for.
+ */
+export interface SearchRequest {
+  entity: EntityName;
+  filter: Filter;
+  query?: string;
+  now: Date;
+  /** An extra predicate over the top-level alias (a pid for `/{pid}`, a dataset for `/{pid}/files`). */
+  extra?: (a: string) => RawBuilder<SqlBool>;
+}
+
+export type Item = Record<string, unknown>;
+type Row = Record<string, unknown> & { __id: string };
+
+const fieldAlias = (name: string) => sql.id(`f_${name}`);
+
+function basePredicate(
+  e: Entity,
+  req: SearchRequest,
+  a: string,
+  ctx: CompileContext,
+  q: RawBuilder<unknown> | undefined,
+) {
+  return and([
+    e.visible(a, req.now),
+    filterSql(e, req.filter, a, ctx),
+    ...(req.extra ? [req.extra(a)] : []),
+    ...(q && e.text ? [e.text.match(a, q)] : []),
+  ]);
+}
+
+export async function searchList(db: Db, req: SearchRequest): Promise<Item[]> {
+  const e = ENTITIES[req.entity];
+  const q = req.query === undefined ? undefined : textQuery(req.query);
+  if (req.query !== undefined && (!q || !e.text)) return [];
+  if (req.filter.limit === 0) return [];
+  await resolveTechniques(db, req.entity, req.filter, req.now);
+  const ctx: CompileContext = { now: req.now, aliases: 0 };
+  const a = newAlias(ctx);
+  const selects = [
+    ...Object.entries(e.fields)
+      .filter(([, f]) => f.out !== false)
+      .map(([name, f]) => sql`${f.sql(a, req.now)} AS ${fieldAlias(name)}`),
+    sql`${e.id(a)} AS __id`,
+    ...(q ? [sql`${e.text!.rank(a, q)} AS __rank`] : []),
+  ];
+  let rows = sql`SELECT ${sql.join(selects)} FROM ${e.from(a)} WHERE ${basePredicate(e, req, a, ctx, q)}`;
+  // The score is the rank relative to the best match, so it lies in (0, 1]; zero ranks are dropped.
+  if (q)
+    rows = sql`SELECT z.*, z.__rank / max(z.__rank) OVER () AS __score FROM (${rows}) AS z WHERE z.__rank > 0`;
+  const order =
+    req.filter.order ??
+    (q ? [{ field: 'score', desc: true }] : e.defaultOrder.map((field) => ({ field, desc: false })));
+  const orderSql = order
+    .filter((o) => o.field !== 'score' || q)
+    .map(
+      (o) =>
+        sql`${o.field === 'score' ? sql.id('__score') : fieldAlias(o.field)} ${sql.raw(o.desc ? 'DESC NULLS LAST' : 'ASC NULLS LAST')}`,
+    );
+  const page = await sql<Row>`SELECT * FROM (${rows}) AS y ORDER BY ${sql.join([...orderSql, sql`__id`])}
+    LIMIT ${req.filter.limit} OFFSET ${req.filter.skip}`.execute(db);
+  const included = await loadIncludes(db, e, page.rows, req.filter.include, ctx);
+  return page.rows.map((r) => toItem(e, r, req.filter, included));
+}
+
+export async function searchCount(db: Db, req: SearchRequest): Promise<number> {
+  const e = ENTITIES[req.entity];
+  const q = req.query === undefined ? undefined : textQuery(req.query);
+  if (req.query !== undefined && (!q || !e.text)) return 0;
+  await resolveTechniques(db, req.entity, req.filter, req.now);
+  const ctx: CompileContext = { now: req.now, aliases: 0 };
+  const a = newAlias(ctx);
+  const { rows } = await sql<{
+    n: number;
+  }>`SELECT count(*)::int AS n FROM ${e.from(a)} WHERE ${basePredicate(e, req, a, ctx, q)}`.execute(db);
+  return rows[0]?.n ?? 0;
+}
+
+/** Related rows per include, keyed by include then parent id. */
+type Included = Map<Include, Map<string, Item[]>>;
+
+async function loadIncludes(
+  db: Db,
+  parent: Entity,
+  parents: Row[],
+  includes: Include[],
+  ctx: CompileContext,
+): Promise<Included> {
+  const out: Included = new Map();
+  const ids = [...new Set(parents.map((r) => String(r.__id)))];
+  if (ids.length === 0) return out;
+  for (const inc of includes) {
+    const rel = parent.relations[inc.relation]!;
+    const child = ENTITIES[rel.target];
+    const p = newAlias(ctx);
+    const c = newAlias(ctx);
+    const order = (inc.filter.order ?? child.defaultOrder.map((field) => ({ field, desc: false }))).filter(
+      (o) => o.field !== 'score',
+    );
+    const orderSql = [
+      ...order.map(
+        (o) =>
+          sql`${child.fields[o.field]!.sql(c, ctx.now)} ${sql.raw(o.desc ? 'DESC NULLS LAST' : 'ASC NULLS LAST')}`,
+      ),
+      child.id(c),
+    ];
+    const selects = Object.entries(child.fields)
+      .filter(([, f]) => f.out !== false)
+      .map(([name, f]) => sql`${f.sql(c, ctx.now)} AS ${fieldAlias(name)}`);
+    const { rows } = await sql<Row & { __parent: string }>`SELECT * FROM (
+        SELECT ${parent.id(p)} AS __parent, ${sql.join(selects)}, ${child.id(c)} AS __id,
+          row_number() OVER (PARTITION BY ${parent.id(p)} ORDER BY ${sql.join(orderSql)}) AS __rn
+        FROM ${parent.from(p)}, ${child.from(c)}
+        WHERE ${parent.id(p)} = ANY (CAST(${ids} AS text[])) AND ${rel.on(p, c)} AND ${child.visible(c, ctx.now)}
+          AND ${filterSql(child, inc.filter, c, ctx, inc.techniqueIds)}
+      ) AS z WHERE z.__rn > ${inc.filter.skip} AND z.__rn <= ${inc.filter.skip + inc.filter.limit}
+      ORDER BY z.__parent, z.__rn`.execute(db);
+    const nested = await loadIncludes(db, child, rows, inc.filter.include, ctx);
+    const byParent = new Map<string, Item[]>();
+    for (const r of rows) {
+      const list = byParent.get(String(r.__parent)) ?? [];
+      list.push(toItem(child, r, inc.filter, nested));
+      byParent.set(String(r.__parent), list);
+    }
+    out.set(inc, byParent);
+  }
+  return out;
+}
+
+function toItem(e: Entity, row: Row, filter: Filter, included: Included): Item {
+  const item: Item = {};
+  const keep = filter.fields ?? outputFields(e.name);
+  for (const name of outputFields(e.name)) {
+    if (!keep.includes(name)) continue;
+    const v = row[`f_${name}`];
+    item[name] = v instanceof Date ? v.toISOString() : v;
+  }
+  if (row.__score !== undefined) item.score = Number(row.__score);
+  for (const inc of filter.include) {
+    const list = included.get(inc)?.get(String(row.__id)) ?? [];
+    item[inc.relation] = e.relations[inc.relation]!.many ? list : (list[0] ?? null);
+  }
+  return item;
+}

@@ -1,0 +1,35 @@
+import { sql } from 'kysely';
+import type { Db } from '../../db/connect.ts';
+import { AppError } from '../../errors.ts';
+
+/** How long one search statement may run before PostgreSQL cancels it. */
+const STATEMENT_TIMEOUT_MS = 15_000;
+
+/**
+ * Runs a search in a read-only transaction with a statement timeout, and turns what a user's filter
+ * can still provoke in PostgreSQL (a value out of range, a timeout) into 4xx/503 answers instead of 500.
+ */
+export async function runSearch<T>(db: Db, fn: (tx: Db) => Promise<T>): Promise<T> {
+  try {
+    return await db.transaction().execute(async (tx) => {
+      await sql`SET TRANSACTION READ ONLY`.execute(tx);
+      await sql.raw(`SET LOCAL statement_timeout = ${STATEMENT_TIMEOUT_MS}`).execute(tx);
+      return fn(tx);
+    });
+  } catch (e) {
+    throw mapDatabaseError(e);
+  }
+}
+
+function mapDatabaseError(e: unknown): unknown {
+  if (e instanceof AppError) return e;
+  const code = (e as { code?: unknown }).code;
+  if (typeof code !== 'string') return e;
+  // Class 22: data exceptions (a number out of range, a malformed pattern...): the filter's fault.
+  if (code.startsWith('22') || code === '54001') {
+    return new AppError('invalid_filter', 400, `The filter cannot be evaluated: ${(e as Error).message}`);
+  }
+  if (code === '57014')
+    return new AppError('search_timeout', 503, 'The search took too long; narrow the filter');
+  return e;
+}
