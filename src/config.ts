@@ -12,6 +12,13 @@ export interface Config {
   embargoYears: number;
   logLevel: string;
   secureCookies: boolean;
+  /** DataCite REST API; unset: DOIs go to the built-in local registrar (stored in the database). */
+  datacite: { endpoint: string; prefix: string; username: string; password: string } | undefined;
+  /** OpenID Connect login in addition to local accounts; unset: local accounts only. */
+  oidc: { issuer: string; clientId: string; clientSecret: string | undefined; name: string } | undefined;
+  /** Contact address the OAI-PMH Identify answer carries. */
+  adminEmail: string;
+  oaiPageSize: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -35,5 +42,30 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     embargoYears: Number(env.FAIRBEAM_EMBARGO_YEARS ?? 3),
     logLevel: env.LOG_LEVEL ?? 'info',
     secureCookies: baseUrl.startsWith('https:'),
+    datacite: env.FAIRBEAM_DATACITE_USERNAME
+      ? {
+          endpoint: env.FAIRBEAM_DATACITE_URL ?? 'https://api.datacite.org',
+          prefix: env.FAIRBEAM_DOI_PREFIX ?? '10.5072',
+          username: env.FAIRBEAM_DATACITE_USERNAME,
+          password: env.FAIRBEAM_DATACITE_PASSWORD ?? '',
+        }
+      : undefined,
+    oidc: env.FAIRBEAM_OIDC_ISSUER
+      ? {
+          issuer: env.FAIRBEAM_OIDC_ISSUER,
+          clientId: env.FAIRBEAM_OIDC_CLIENT_ID ?? 'fairbeam',
+          clientSecret: env.FAIRBEAM_OIDC_CLIENT_SECRET || undefined,
+          name: env.FAIRBEAM_OIDC_NAME ?? 'single sign-on',
+        }
+      : undefined,
+    adminEmail: env.FAIRBEAM_ADMIN_EMAIL ?? 'fairbeam@localhost.localdomain',
+    oaiPageSize: positiveInt(env.FAIRBEAM_OAI_PAGE_SIZE, 100, 'FAIRBEAM_OAI_PAGE_SIZE'),
   };
+}
+
+function positiveInt(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got ${value}`);
+  return n;
 }

@@ -301,4 +301,8 @@ export interface DB {
   dataset_location: DatasetLocationTable;
   ingest_run: IngestRunTable;
   download: DownloadTable;
+  doi_registration: DoiRegistrationTable;
+  local_doi: LocalDoiTable;
+  policy_request: PolicyRequestTable;
+  oidc_identity: OidcIdentityTable;
 }

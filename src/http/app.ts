@@ -62,6 +62,7 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
       await api.register(authRoutes(services));
       await api.register(catalogueRoutes(services));
       await api.register(adminRoutes(services));
+      await api.register(policyRoutes(services));
       await api.register(logbookRoutes(services));
     },
     { prefix: '/api' },

@@ -3,10 +3,13 @@ import { AppError } from '../../errors.ts';
 import { ImportDocument } from './schema.ts';
 import { validateDocument } from './validate.ts';
 import { importSession } from './session.ts';
+import { ensureDraftDois } from '../../policy/doi/drafts.ts';
 
 export interface ImportOptions {
   doiPrefix: string;
   embargoYears: number;
+  /** Time of the import (sessions ended by then get their draft DOI); defaults to the wall clock. */
+  now?: Date;
 }
 
 export interface ImportSummary {
@@ -87,6 +90,8 @@ export async function importCatalogue(db: Db, input: unknown, opts: ImportOption
         summary.files += counts.files;
       }
     }
+    // A DOI per session, as a draft as soon as the session has ended (registered by the release job).
+    await ensureDraftDois(tx, opts.now ?? new Date(), opts.doiPrefix, 'import');
   });
   return summary;
 }
