@@ -1,0 +1,87 @@
+import { useState } from 'react';
+import { api } from '../../api/endpoints.ts';
+import { usePagedList } from '../../api/hooks.ts';
+import { LoadMore } from '../../components/LoadMore.tsx';
+import { EmptyState, ErrorMessage, Loading } from '../../components/States.tsx';
+import { formatBytes } from '../../components/format.ts';
+
+const STATE_LABELS: Record<string, string> = {
+  online: 'Online',
+  archived: 'On tape',
+  archiving: 'Archiving',
+  restoring: 'Restoring',
+};
+
+/** The dataset's files with size, checksum and where they are (disk or tape). */
+export function FilesTable({ pid }: { pid: string }) {
+  const list = usePagedList(
+    (cursor, signal) =>
+      api.datasetFiles(pid, { limit: 100, cursor, count: cursor ? undefined : true }, signal),
+    [pid],
+  );
+  if (list.loading) return <Loading label="Loading files…" />;
+  if (list.error) return <ErrorMessage error={list.error} what="file list" />;
+  if (list.items.length === 0) return <EmptyState title="This dataset has no files." />;
+  return (
+    <>
+      <div className="table-wrap">
+        <table className="table" data-testid="files-table">
+          <thead>
+            <tr>
+              <th scope="col">Path</th>
+              <th scope="col" className="num">
+                Size
+              </th>
+              <th scope="col">SHA-256</th>
+              <th scope="col">State</th>
+            </tr>
+          </thead>
+          <tbody>
+            {list.items.map((f) => (
+              <tr key={f.id} data-testid="file-row">
+                <td className="mono path">{f.path}</td>
+                <td className="num" title={`${f.size.toLocaleString('en-GB')} bytes`}>
+                  {formatBytes(f.size)}
+                </td>
+                <td>
+                  {f.sha256 ? <Checksum sha256={f.sha256} /> : <span className="muted">not computed</span>}
+                </td>
+                <td>
+                  <span className={`state state-${f.state}`}>{STATE_LABELS[f.state] ?? f.state}</span>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <LoadMore list={list} noun="file" />
+    </>
+  );
+}
+
+/** First 12 hex digits, full value on hover and one click to copy it for `sha256sum -c`. */
+function Checksum({ sha256 }: { sha256: string }) {
+  const [copied, setCopied] = useState(false);
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(sha256);
+      setCopied(true);
+      setTimeout(() => setCopied(false), 1500);
+    } catch {
+      // Clipboard access can be refused (non-secure origin); the full value is still in the title.
+    }
+  };
+  return (
+    <span className="checksum">
+      <code title={sha256}>{sha256.slice(0, 12)}…</code>
+      <button
+        type="button"
+        className="link-button small"
+        onClick={copy}
+        aria-label={`Copy SHA-256 ${sha256}`}
+      >
+        {copied ? 'copied' : 'copy'}
+      </button>
+    </span>
+  );
+}
