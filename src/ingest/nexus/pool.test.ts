@@ -39,6 +39,13 @@ describe('extractor pool', () => {
     expect(entriesOf(await pool.run('/data/after-abort.nxs'))).toEqual(['/data/after-abort.nxs']);
   });
 
+  it('sends nothing to a worker that announced it is leaving after a crash', async () => {
+    pool = createExtractorPool({ workerUrl: FAKE_WORKER, workers: 1, timeoutMs: 10_000 });
+    const [crashed, next] = await Promise.all([pool.run('/data/trap'), pool.run('/data/next.nxs')]);
+    expect(crashed).toEqual({ ok: false, reason: 'HDF5 reader crashed on this file: unreachable' });
+    expect(entriesOf(next)).toEqual(['/data/next.nxs']);
+  });
+
   it('reads other files in parallel while one worker is stuck', async () => {
     pool = createExtractorPool({ workerUrl: FAKE_WORKER, workers: 2, timeoutMs: 1000 });
     const stuck = pool.run('/data/hang');

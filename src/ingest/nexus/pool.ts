@@ -29,6 +29,8 @@ interface Job {
 interface Slot {
   worker: Worker;
   ready: boolean;
+  /** Announced it will exit; gets no more files and is replaced once it is gone. */
+  leaving?: boolean;
   job?: Job;
   timer?: NodeJS.Timeout;
 }
@@ -77,6 +79,7 @@ export function createExtractorPool(options: ExtractorPoolOptions): ExtractorPoo
       slot.ready = true;
       failedStarts = 0;
     } else if (slot.job?.id === message.id) {
+      if (message.exiting) slot.leaving = true;
       finish(slot, message.result);
     }
     dispatch();
@@ -94,7 +97,7 @@ export function createExtractorPool(options: ExtractorPoolOptions): ExtractorPoo
   /** Removes a dead or stuck worker, failing its file with `reason`. */
   function retire(slot: Slot, reason: string): void {
     if (!slots.delete(slot)) return;
-    if (!slot.ready) failedStarts++;
+    if (!slot.ready && !slot.leaving) failedStarts++;
     if (slot.job) finish(slot, { ok: false, reason });
     void slot.worker.terminate();
     if (failedStarts >= MAX_FAILED_STARTS) {
@@ -109,7 +112,7 @@ export function createExtractorPool(options: ExtractorPoolOptions): ExtractorPoo
     if (closed) return;
     for (const slot of slots) {
       if (queue.length === 0) return;
-      if (!slot.ready || slot.job) continue;
+      if (!slot.ready || slot.leaving || slot.job) continue;
       const job = queue.shift() as Job;
       slot.job = job;
       slot.worker.ref(); // keep the process alive while a file is being read
@@ -119,7 +122,7 @@ export function createExtractorPool(options: ExtractorPoolOptions): ExtractorPoo
       );
       slot.worker.postMessage({ type: 'extract', id: job.id, path: job.path } satisfies ToWorker);
     }
-    const starting = [...slots].filter((slot) => !slot.ready).length;
+    const starting = [...slots].filter((slot) => !slot.ready && !slot.leaving).length;
     const wanted = Math.min(options.workers - slots.size, queue.length - starting);
     for (let i = 0; i < wanted; i++) spawn();
   }

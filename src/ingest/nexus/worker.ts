@@ -21,7 +21,7 @@ port.on('message', async (message: ToWorker) => {
     const reason = crashed
       ? `HDF5 reader crashed on this file: ${detail}`
       : `unexpected error while reading metadata: ${detail}`;
-    reply = { type: 'result', id: message.id, result: { ok: false, reason } };
+    reply = { type: 'result', id: message.id, result: { ok: false, reason }, exiting: crashed };
   }
   port.postMessage(reply);
   // After a wasm abort the module's memory is in an unknown state: leave, the pool starts a fresh worker.
