@@ -5,4 +5,6 @@ export type ToWorker = { type: 'extract'; id: number; path: string };
 
 export type FromWorker =
   /** h5wasm is loaded; the worker takes files from now on. */
-  { type: 'ready' } | { type: 'result'; id: number; result: ExtractResult };
+  | { type: 'ready' }
+  /** `exiting`: the worker leaves after this reply (its wasm state is unsafe); send it nothing more. */
+  | { type: 'result'; id: number; result: ExtractResult; exiting?: boolean };
