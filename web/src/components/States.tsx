@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
-import { Link } from 'react-router';
+import { Link, useLocation } from 'react-router';
 import type { ApiError } from '../api/client.ts';
+import { useAuth } from '../api/auth.tsx';
 
 export function Loading({ label = 'Loading…' }: { label?: string }) {
   return (
@@ -39,13 +40,22 @@ export function ErrorMessage({ error, what = 'page' }: { error: ApiError; what?:
 }
 
 export function NotFound({ what = 'page', detail }: { what?: string; detail?: string }) {
+  const here = useLocation();
+  const { me } = useAuth();
+  const anonymous = !me || me.kind === 'anonymous';
+  const login = `/login?next=${encodeURIComponent(here.pathname + here.search)}`;
   return (
     <section className="not-found" data-testid="not-found" aria-labelledby="not-found-title">
       <h1 id="not-found-title">This {what} was not found</h1>
       {detail && <p className="muted">{detail}</p>}
       <p>
-        It may not exist, or it may be under embargo and visible only to its experimenters. If you took part
-        in this experiment, <Link to="/login">log in</Link> to see it.
+        It may not exist, or it may be under embargo and visible only to its experimenters and facility staff.
+        {anonymous && (
+          <>
+            {' '}
+            If you took part in this experiment, <Link to={login}>log in</Link> to see it.
+          </>
+        )}
       </p>
       <p>
         <Link to="/">Back to the home page</Link>

@@ -43,7 +43,7 @@ export function FilesTable({ pid }: { pid: string }) {
                 <td className="num" title={`${f.size.toLocaleString('en-GB')} bytes`}>
                   {formatBytes(f.size)}
                 </td>
-                <td>
+                <td className="nowrap">
                   {f.sha256 ? <Checksum sha256={f.sha256} /> : <span className="muted">not computed</span>}
                 </td>
                 <td>
