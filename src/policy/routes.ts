@@ -92,8 +92,12 @@ export const policyRoutes =
             tags,
             summary: `A data manager ${decision}s a request`,
             params: RequestId,
-            body: Type.Optional(DecisionBody),
+            body: DecisionBody,
             response: { 200: PolicyRequestWire, ...errors },
+          },
+          // The note is optional, and so is the whole body: a bare POST decides without one.
+          preValidation: async (req) => {
+            req.body ??= {};
           },
         },
         async (req) => {
@@ -103,7 +107,7 @@ export const policyRoutes =
             accessOf(req, services),
             req.params.id,
             decision,
-            req.body?.note,
+            req.body.note,
           );
           // An early release makes the DOI findable now; a registrar failure is recorded on the DOI
           // and retried by the release job, it does not undo the decision.

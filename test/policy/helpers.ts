@@ -25,3 +25,41 @@ export async function getJson(t: TestApp, url: string, cookie?: string) {
     body: res.json() as Record<string, unknown> & { items?: Record<string, unknown>[]; total?: number },
   };
 }
+
+/**
+ * An embargoed session of its own (ended 2026-01-05, release 2029-01-05, on BL1 under P-EMB) with
+ * ada as PI and bob as collaborator, one dataset and its DOI, so a test can change its embargo
+ * without touching the shared world.
+ */
+export async function addEmbargoedSession(t: TestApp, id: string) {
+  const db = t.services.database.db;
+  const users = new Map(
+    (await db.selectFrom('app_user').select(['id', 'username']).execute()).map((u) => [u.username, u.id]),
+  );
+  await db
+    .insertInto('session')
+    .values({
+      id,
+      proposal_id: 'P-EMB',
+      instrument_id: 'BL1',
+      start_at: '2026-01-01T00:00:00Z',
+      end_at: '2026-01-05T00:00:00Z',
+      release_date: EMB_RELEASE,
+    })
+    .execute();
+  await db
+    .insertInto('session_member')
+    .values([
+      { session_id: id, user_id: users.get('ada')!, role: 'principal_investigator' },
+      { session_id: id, user_id: users.get('bob')!, role: 'collaborator' },
+    ])
+    .execute();
+  const pid = `10.5072/fb-ds.${id.toLowerCase()}`;
+  await db
+    .insertInto('dataset')
+    .values({ pid, session_id: id, name: `${id}_scan`, size: 10, file_count: 1 })
+    .execute();
+  const { ensureDraftDois } = await import('../../src/policy/doi/drafts.ts');
+  const [doi] = await ensureDraftDois(db, t.clock.now(), '10.5072', 'test');
+  return { id, pid, doi: doi! };
+}
