@@ -10,7 +10,7 @@ import fastifyStatic from '@fastify/static';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Services } from '../services.ts';
-import { installErrorHandling } from './errors.ts';
+import { frameworkErrors, installErrorHandling } from './errors.ts';
 import { installAuth } from './auth.ts';
 import { ErrorBody } from './wire.ts';
 import { catalogueRoutes } from '../catalogue/routes.ts';
@@ -19,6 +19,8 @@ import { adminRoutes } from './admin-routes.ts';
 import { policyRoutes } from '../policy/routes.ts';
 import { panoscRoutes } from '../search/panosc/routes.ts';
 import { logbookRoutes } from '../logbook/routes.ts';
+import { ingestRoutes } from '../ingest/routes.ts';
+import { downloadRoutes } from '../downloads/routes.ts';
 
 export interface AppOptions {
   logger?: boolean | object;
@@ -35,6 +37,7 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
     bodyLimit: 1024 * 1024,
     trustProxy: false,
     routerOptions: { maxParamLength: 1000 },
+    frameworkErrors,
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, useDefaults: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -64,6 +67,8 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
       await api.register(adminRoutes(services));
       await api.register(policyRoutes(services));
       await api.register(logbookRoutes(services));
+      await api.register(ingestRoutes(services));
+      await api.register(downloadRoutes(services));
     },
     { prefix: '/api' },
   );
@@ -79,7 +84,8 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
     app.get('/*', { schema: { hide: true } }, (req, reply) => {
       const p = req.url.split('?')[0] ?? '/';
       const navigation = !path.extname(p) || (req.headers.accept ?? '').includes('text/html');
-      if (!p.startsWith('/api/') && navigation) return reply.sendFile('index.html');
+      // API prefixes (/api/, /panosc/api/, /federated/api/) always answer JSON.
+      if (!/^\/([^/]+\/)?api(\/|$)/.test(p) && navigation) return reply.sendFile('index.html');
       return reply.status(404).send({ code: 'route_not_found', message: `No route ${req.method} ${p}` });
     });
   }

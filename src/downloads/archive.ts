@@ -1,0 +1,63 @@
+import fs from 'node:fs';
+import { PassThrough, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import yazl from 'yazl';
+import tar from 'tar-stream';
+import type { OnDisk } from './locate.ts';
+
+export interface ArchiveMember {
+  name: string;
+  file: OnDisk;
+}
+
+/**
+ * A zip (stored, not deflated: beamline data is mostly compressed already, and storing keeps the
+ * server's CPU out of the way) or a POSIX tar, produced while the client reads it. Files are opened
+ * one after the other when their turn comes, so memory and open descriptors stay constant.
+ */
+export function archiveStream(format: 'zip' | 'tar', members: ArchiveMember[]): Readable {
+  return format === 'zip' ? zipStream(members) : tarStream(members);
+}
+
+function zipStream(members: ArchiveMember[]): Readable {
+  const zip = new yazl.ZipFile();
+  for (const m of members) {
+    zip.addReadStreamLazy(m.name, { mtime: m.file.mtime, compress: false, size: m.file.size }, (cb) =>
+      cb(null, fs.createReadStream(m.file.absolute)),
+    );
+  }
+  zip.end();
+  return zip.outputStream as Readable;
+}
+
+function tarStream(members: ArchiveMember[]): Readable {
+  const pack = tar.pack();
+  const out = new PassThrough();
+  (async () => {
+    for (const m of members) {
+      const entry = pack.entry({ name: m.name, size: m.file.size, mtime: m.file.mtime, mode: 0o644 });
+      // Exactly the size announced in the header, even if the file grew since we looked.
+      await pipeline(
+        fs.createReadStream(m.file.absolute, { start: 0, end: Math.max(0, m.file.size - 1) }),
+        entry,
+      );
+    }
+    pack.finalize();
+  })().catch((e: Error) => out.destroy(e));
+  pack.pipe(out);
+  return out;
+}
+
+/** Names inside the archive: `<dataset>/<path>`, prefixed with the session when dataset names repeat. */
+export function memberNames(
+  files: { datasetPid: string; datasetName: string; sessionId: string; path: string }[],
+): string[] {
+  const perName = new Map<string, Set<string>>();
+  for (const f of files)
+    perName.set(f.datasetName, (perName.get(f.datasetName) ?? new Set()).add(f.datasetPid));
+  return files.map((f) =>
+    perName.get(f.datasetName)!.size > 1
+      ? `${f.sessionId}/${f.datasetName}/${f.path}`
+      : `${f.datasetName}/${f.path}`,
+  );
+}

@@ -1,0 +1,193 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Services } from '../services.ts';
+import { accessOf } from '../http/auth.ts';
+import { actorName } from '../auth/caller.ts';
+import { audit } from '../audit/log.ts';
+import { AppError } from '../errors.ts';
+import { locateFiles } from './locate.ts';
+import { sendArchive, sendFile } from './send.ts';
+import { createDownload, getDownload } from './requests.ts';
+
+const DownloadWire = Type.Object(
+  {
+    id: Type.String(),
+    status: Type.Union([Type.Literal('restoring'), Type.Literal('ready'), Type.Literal('failed')]),
+    format: Type.String(),
+    files: Type.Array(Type.Integer()),
+    pending: Type.Array(Type.Integer(), { description: 'files still to come back from tape' }),
+    createdAt: Type.String({ format: 'date-time' }),
+  },
+  { $id: 'Download' },
+);
+const errors = {
+  400: Type.Ref('Error'),
+  404: Type.Ref('Error'),
+  409: Type.Ref('Error'),
+  416: Type.Ref('Error'),
+};
+const tags = ['downloads'];
+
+/** File content (with Range), zip/tar of many files, and downloads waiting for a tape restore. */
+export const downloadRoutes =
+  (services: Services): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    const db = services.database.db;
+    const roots = services.config.dataRoots;
+    app.addSchema(DownloadWire);
+
+    app.get(
+      '/datafiles/:id/content',
+      {
+        schema: {
+          tags,
+          summary:
+            'The bytes of a file (Range supported); 202 with a download id when it must first be restored from tape',
+          params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
+          response: { 202: Type.Ref('Download'), ...errors },
+        },
+      },
+      async (req, reply) => {
+        const access = accessOf(req, services);
+        const [f] = await locateFiles(db, access, { files: [req.params.id] });
+        const actor = actorName(req.caller);
+        if (f!.state !== 'online') {
+          const d = await createDownload(db, req.caller, 'file', [f!.id], [f!.id]);
+          await audit(db, {
+            actor,
+            action: 'download.request',
+            target: `datafile:${f!.id}`,
+            details: { download: d.id, state: f!.state },
+          });
+          return reply.status(202).send(d);
+        }
+        const sent = await sendFile(req, reply, f!, roots);
+        await audit(db, {
+          actor,
+          action: 'download.file',
+          target: `datafile:${f!.id}`,
+          details: {
+            dataset: f!.datasetPid,
+            path: f!.path,
+            status: sent.status,
+            bytes: sent.bytes,
+            ...(sent.range ? { range: sent.range } : {}),
+          },
+        });
+        return sent.reply;
+      },
+    );
+
+    app.post(
+      '/downloads',
+      {
+        schema: {
+          tags,
+          summary:
+            'A zip (default) or tar of whole datasets and single files, streamed; 202 with a download id if some are on tape',
+          body: Type.Object(
+            {
+              datasets: Type.Optional(
+                Type.Array(Type.String({ minLength: 1, maxLength: 500 }), { maxItems: 1000 }),
+              ),
+              files: Type.Optional(Type.Array(Type.Integer({ minimum: 1 }), { maxItems: 100_000 })),
+              format: Type.Optional(Type.Union([Type.Literal('zip'), Type.Literal('tar')])),
+            },
+            { additionalProperties: false },
+          ),
+          response: { 202: Type.Ref('Download'), ...errors },
+        },
+      },
+      async (req, reply) => {
+        const access = accessOf(req, services);
+        const format = req.body.format ?? 'zip';
+        const files = await locateFiles(db, access, req.body);
+        if (files.length === 0)
+          throw new AppError('empty_download', 400, 'Name at least one dataset with files, or one file');
+        const actor = actorName(req.caller);
+        const pending = files.filter((f) => f.state !== 'online').map((f) => f.id);
+        if (pending.length) {
+          const d = await createDownload(
+            db,
+            req.caller,
+            format,
+            files.map((f) => f.id),
+            pending,
+          );
+          await audit(db, {
+            actor,
+            action: 'download.request',
+            target: `download:${d.id}`,
+            details: { files: files.length, pending: pending.length, format },
+          });
+          return reply.status(202).send(d);
+        }
+        const sent = await sendArchive(reply, files, format, roots);
+        await audit(db, {
+          actor,
+          action: 'download.archive',
+          target: req.body.datasets?.length === 1 && !req.body.files?.length ? req.body.datasets[0]! : null,
+          details: {
+            format,
+            files: files.length,
+            bytes: sent.bytes,
+            datasets: [...new Set(files.map((f) => f.datasetPid))],
+          },
+        });
+        return sent.reply;
+      },
+    );
+
+    app.get(
+      '/downloads/:id',
+      {
+        schema: {
+          tags,
+          summary: 'Status of a download waiting for files to come back from tape',
+          params: Type.Object({ id: Type.String({ maxLength: 100 }) }),
+          response: { 200: Type.Ref('Download'), ...errors },
+        },
+      },
+      (req) => getDownload(db, req.caller, req.params.id),
+    );
+
+    app.get(
+      '/downloads/:id/content',
+      {
+        schema: {
+          tags,
+          summary: 'The content of a ready download',
+          params: Type.Object({ id: Type.String({ maxLength: 100 }) }),
+          response: errors,
+        },
+      },
+      async (req, reply) => {
+        const d = await getDownload(db, req.caller, req.params.id);
+        if (d.status !== 'ready')
+          throw new AppError('download_not_ready', 409, `Download ${d.id} is ${d.status}`, {
+            pending: d.pending,
+          });
+        const access = accessOf(req, services);
+        const files = await locateFiles(db, access, { files: d.files });
+        const actor = actorName(req.caller);
+        if (d.format === 'file') {
+          const sent = await sendFile(req, reply, files[0]!, roots);
+          await audit(db, {
+            actor,
+            action: 'download.file',
+            target: `datafile:${files[0]!.id}`,
+            details: { download: d.id, status: sent.status, bytes: sent.bytes },
+          });
+          return sent.reply;
+        }
+        const sent = await sendArchive(reply, files, d.format, roots);
+        await audit(db, {
+          actor,
+          action: 'download.archive',
+          target: `download:${d.id}`,
+          details: { format: d.format, files: files.length, bytes: sent.bytes },
+        });
+        return sent.reply;
+      },
+    );
+  };
