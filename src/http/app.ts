@@ -10,7 +10,7 @@ import fastifyStatic from '@fastify/static';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Services } from '../services.ts';
-import { frameworkErrors, installErrorHandling } from './errors.ts';
+import { installErrorHandling } from './errors.ts';
 import { installAuth } from './auth.ts';
 import { ErrorBody } from './wire.ts';
 import { catalogueRoutes } from '../catalogue/routes.ts';
@@ -37,7 +37,6 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
     bodyLimit: 1024 * 1024,
     trustProxy: false,
     routerOptions: { maxParamLength: 1000 },
-    frameworkErrors,
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, useDefaults: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -84,8 +83,7 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
     app.get('/*', { schema: { hide: true } }, (req, reply) => {
       const p = req.url.split('?')[0] ?? '/';
       const navigation = !path.extname(p) || (req.headers.accept ?? '').includes('text/html');
-      // API prefixes (/api/, /panosc/api/, /federated/api/) always answer JSON.
-      if (!/^\/([^/]+\/)?api(\/|$)/.test(p) && navigation) return reply.sendFile('index.html');
+      if (!p.startsWith('/api/') && navigation) return reply.sendFile('index.html');
       return reply.status(404).send({ code: 'route_not_found', message: `No route ${req.method} ${p}` });
     });
   }
