@@ -157,5 +157,8 @@ describe.skipIf(!haveChromium)(`portal in a real browser${SKIP_REASON}`, () => {
     const api = await page.request.get('/api/no-such-route');
     expect(api.status()).toBe(404);
     expect(await api.json()).toMatchObject({ code: 'route_not_found' });
+    const panosc = await page.request.get('/panosc/api/no-such-route', { headers: { accept: 'text/html' } });
+    expect(panosc.status()).toBe(404);
+    expect(panosc.headers()['content-type']).toMatch(/json/);
   });
 });

@@ -27,7 +27,8 @@ export function useResource<T>(
   const [state, setState] = useState<Resource<T>>({ data: undefined, error: undefined, loading: true });
   useEffect(() => {
     const ctrl = new AbortController();
-    setState((s) => ({ data: s.data, error: undefined, loading: true }));
+    // Drop the old value: after a logout or id change it may be a record the caller can no longer see.
+    setState({ data: undefined, error: undefined, loading: true });
     load(ctrl.signal).then(
       (data) => !ctrl.signal.aborted && setState({ data, error: undefined, loading: false }),
       (e: unknown) =>
