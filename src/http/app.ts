@@ -83,7 +83,8 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
     app.get('/*', { schema: { hide: true } }, (req, reply) => {
       const p = req.url.split('?')[0] ?? '/';
       const navigation = !path.extname(p) || (req.headers.accept ?? '').includes('text/html');
-      if (!p.startsWith('/api/') && navigation) return reply.sendFile('index.html');
+      // API prefixes (/api/, /panosc/api/, /federated/api/) always answer JSON.
+      if (!/^\/([^/]+\/)?api(\/|$)/.test(p) && navigation) return reply.sendFile('index.html');
       return reply.status(404).send({ code: 'route_not_found', message: `No route ${req.method} ${p}` });
     });
   }
