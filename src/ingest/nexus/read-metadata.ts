@@ -44,6 +44,8 @@ export function readNexusMetadata(h5: H5Api, path: string, options: ReadOptions 
   }
 }
 
+type TextField = 'title' | 'startTime' | 'endTime' | 'instrument' | 'sampleName';
+
 function readOpenFile(h5: H5Api, file: File, options: ReadOptions): NexusMetadata {
   const state: WalkState = {
     h5,
@@ -60,13 +62,12 @@ function readOpenFile(h5: H5Api, file: File, options: ReadOptions): NexusMetadat
     read.push(readEntry(state, entry, options.maxParameters ?? 2000));
   }
   // A file with several entries (several scans) is described by the first one that says something.
-  const firstWith = <K extends keyof EntryMetadata>(key: K) => read.find((entry) => entry[key])?.[key];
-  metadata.title = firstWith('title') as string | undefined;
-  metadata.startTime = normaliseNexusTime(firstWith('startTime') as string | undefined);
-  metadata.endTime = normaliseNexusTime(firstWith('endTime') as string | undefined);
-  metadata.instrument =
-    (firstWith('instrument') as string | undefined) ?? readRootAttribute(state, 'instrument');
-  metadata.sampleName = firstWith('sampleName') as string | undefined;
+  const firstWith = (key: TextField) => read.find((entry) => entry[key])?.[key];
+  metadata.title = firstWith('title');
+  metadata.startTime = normaliseNexusTime(firstWith('startTime'));
+  metadata.endTime = normaliseNexusTime(firstWith('endTime'));
+  metadata.instrument = firstWith('instrument') ?? readRootAttribute(state, 'instrument');
+  metadata.sampleName = firstWith('sampleName');
   const definitions = read.flatMap((entry) => entry.definitions);
   metadata.definition = definitions[0];
   metadata.techniques = [

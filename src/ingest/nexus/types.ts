@@ -1,6 +1,9 @@
 /** One scalar field found in a NeXus file, e.g. `instrument.monochromator.energy = 16.9 keV`. */
 export interface NexusParameter {
-  /** Dotted name relative to the entry: `sample.temperature`, `instrument.monochromator.energy`. */
+  /**
+   * Dotted name relative to its entry: `sample.temperature`, `instrument.monochromator.energy`
+   * (files with several entries can repeat a name; `path` is unique).
+   */
   name: string;
   /** HDF5 path of the field: `/entry/instrument/monochromator/energy`. */
   path: string;
