@@ -136,5 +136,6 @@ export async function findAttachment(db: Db, logbook: Logbook, sha256: string) {
     .where('sha256', '=', sha256.toLowerCase())
     .executeTakeFirst();
   if (!row) throw notFound('attachment', sha256);
-  return { ...row, inline: Object.values(INLINE_IMAGES).includes(row.media_type) };
+  // Inline only what sharp decoded as a raster image; a claimed image/png that is not one downloads.
+  return { ...row, inline: row.thumbnail };
 }

@@ -36,6 +36,8 @@ export const logbookRoutes =
     const db = services.database.db;
     const tags = ['logbook'];
     const withCounts = async (lb: Logbook) => ({ ...lb, counts: await logbookCounts(db, lb.id) });
+    const openStreams = new Set<() => void>();
+    app.addHook('preClose', async () => openStreams.forEach((end) => end()));
     app.addHook('onClose', () => closeBus(services.database));
 
     app.get(
@@ -112,7 +114,7 @@ export const logbookRoutes =
       },
       async (req, reply) => {
         const logbook = await findLogbook(db, accessOf(req, services), req.params.id);
-        await streamEvents(db, busFor(services.database), logbook, req.query, req, reply);
+        await streamEvents(db, busFor(services.database), logbook, req.query, req, reply, openStreams);
       },
     );
 

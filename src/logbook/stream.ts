@@ -21,6 +21,7 @@ export async function streamEvents(
   filter: EventFilter,
   req: FastifyRequest,
   reply: FastifyReply,
+  open: Set<() => void>,
 ): Promise<void> {
   const header = req.headers['last-event-id'];
   const resumeAt = Number(Array.isArray(header) ? header[0] : header);
@@ -92,10 +93,14 @@ export async function streamEvents(
     void pump();
   });
   const heartbeat = setInterval(() => void send(': keep-alive\n\n'), HEARTBEAT_MS);
+  // Ended by the client, or by the server shutting down (open streams would keep it from closing).
+  const end = () => out.end();
+  open.add(end);
   out.on('close', () => {
     closed = true;
     clearInterval(heartbeat);
     unsubscribe();
+    open.delete(end);
   });
   await send('retry: 2000\n\n');
   await pump();

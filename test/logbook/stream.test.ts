@@ -1,0 +1,94 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dialects } from '../helpers/db.ts';
+import { note, startLogbookApp, type LogbookTestApp } from './helpers.ts';
+import { SseClient } from './sse.ts';
+
+describe.each(dialects)('following a logbook live (SSE) on %s', (dialect) => {
+  let t: LogbookTestApp;
+  let lb: string;
+  let base: string;
+  const clients: SseClient[] = [];
+  const open = async (query = '', headers: Record<string, string> = {}) => {
+    const c = await SseClient.open(`${base}/api/logbooks/${lb}/stream${query}`, {
+      cookie: t.cookies.ada,
+      ...headers,
+    });
+    clients.push(c);
+    return c;
+  };
+  beforeAll(async () => {
+    t = await startLogbookApp(dialect);
+    lb = await t.logbookOf('EMB');
+    base = await t.app.listen({ host: '127.0.0.1', port: 0 });
+  });
+  afterAll(async () => {
+    // Streams still open: closing the app must end them rather than wait for the clients.
+    await t.close();
+    clients.forEach((c) => c.close());
+  });
+
+  it('delivers new events as they are posted, each with id: <seq>', async () => {
+    const stream = await open();
+    expect(stream.status).toBe(200);
+    const posted = (await t.post(lb, note('live one'), t.bearer(t.world.bl1Key))).json();
+    const msg = await stream.next();
+    expect(msg.event).toBe('event');
+    expect(msg.id).toBe(String(posted.seq));
+    expect(JSON.parse(msg.data)).toMatchObject({ id: posted.id, content: { text: 'live one' } });
+    const batch = Array.from({ length: 3 }, (_, i) => note(`batch ${i}`));
+    await t.app.inject({
+      method: 'POST',
+      url: `/api/logbooks/${lb}/events:batch`,
+      payload: { events: batch },
+      headers: t.bearer(t.world.bl1Key),
+    });
+    const ids = [(await stream.next()).id, (await stream.next()).id, (await stream.next()).id];
+    expect(ids).toEqual([posted.seq + 1, posted.seq + 2, posted.seq + 3].map(String));
+  });
+
+  it('replays what was missed after Last-Event-ID, then continues live', async () => {
+    const first = (await t.post(lb, note('before the gap'), t.bearer(t.world.bl1Key))).json();
+    const missed = [];
+    for (let i = 0; i < 3; i++)
+      missed.push((await t.post(lb, note(`missed ${i}`), t.bearer(t.world.bl1Key))).json().seq);
+    const stream = await open('', { 'last-event-id': String(first.seq) });
+    const replayed = [(await stream.next()).id, (await stream.next()).id, (await stream.next()).id];
+    expect(replayed).toEqual(missed.map(String));
+    const live = (await t.post(lb, note('after reconnect'), t.bearer(t.world.bl1Key))).json();
+    expect((await stream.next()).id).toBe(String(live.seq));
+  });
+
+  it('sends edits as update messages', async () => {
+    const stream = await open();
+    const c = (await t.post(lb, note('first words'), { cookie: t.cookies.bob })).json();
+    expect((await stream.next()).id).toBe(String(c.seq));
+    await t.app.inject({
+      method: 'PATCH',
+      url: `/api/events/${c.id}`,
+      payload: note('better words'),
+      headers: { cookie: t.cookies.bob, 'if-match': '"1"' },
+    });
+    const update = await stream.next();
+    expect(update.event).toBe('update');
+    expect(JSON.parse(update.data)).toMatchObject({
+      id: c.id,
+      revision: 2,
+      content: { text: 'better words' },
+    });
+  });
+
+  it('filters the stream by category', async () => {
+    const stream = await open('?category=error');
+    await t.post(lb, note('all good'), t.bearer(t.world.bl1Key));
+    const error = (
+      await t.post(lb, note('motor fault', { category: 'error' }), t.bearer(t.world.bl1Key))
+    ).json();
+    const msg = await stream.next();
+    expect(JSON.parse(msg.data).id).toBe(error.id);
+  });
+
+  it('refuses outsiders before streaming anything', async () => {
+    const stream = await open('', { cookie: t.cookies.eve });
+    expect(stream.status).toBe(404);
+  });
+});
