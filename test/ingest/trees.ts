@@ -20,7 +20,8 @@ export function beamlineTree(root: string, outside: string): string {
   const dir = path.join(root, 'scan_0001');
   fs.mkdirSync(path.join(dir, 'nexus'), { recursive: true });
   fs.mkdirSync(path.join(dir, 'notes'), { recursive: true });
-  for (const f of fs.readdirSync(FIXTURES)) fs.copyFileSync(path.join(FIXTURES, f), path.join(dir, 'nexus', f));
+  for (const f of fs.readdirSync(FIXTURES))
+    fs.copyFileSync(path.join(FIXTURES, f), path.join(dir, 'nexus', f));
   const whole = fs.readFileSync(path.join(FIXTURES, 'DLS_p45_hdf5_p45-1168.nxs'));
   fs.writeFileSync(path.join(dir, 'truncated.nxs'), whole.subarray(0, 5000));
   fs.writeFileSync(path.join(dir, 'fake.h5'), 'this is not HDF5\n');
