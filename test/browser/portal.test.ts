@@ -17,6 +17,8 @@ if (!haveChromium)
   console.warn(`portal browser test skipped: ${CHROMIUM} not installed (apt-get install -y chromium)`);
 
 const SCREENSHOT_DIR = '/tmp';
+// Generous: two vitest workers, Chromium and the app share a small CI machine.
+const POLL = { timeout: 15_000, interval: 50 };
 
 describe.skipIf(!haveChromium)(`portal in a real browser${SKIP_REASON}`, () => {
   let server: PortalServer;
@@ -62,8 +64,8 @@ describe.skipIf(!haveChromium)(`portal in a real browser${SKIP_REASON}`, () => {
 
   // playwright-core has no auto-retrying expect; vitest's expect.poll retries until the page settles.
   const text = (l: Locator) =>
-    expect.poll(async () => ((await l.count()) ? (await l.first().textContent())?.trim() : undefined));
-  const count = (l: Locator) => expect.poll(() => l.count());
+    expect.poll(async () => ((await l.count()) ? (await l.first().textContent())?.trim() : undefined), POLL);
+  const count = (l: Locator) => expect.poll(() => l.count(), POLL);
   const visible = (l: Locator) => l.first().waitFor({ state: 'visible' });
 
   const sessionRow = (page: Page, id: string) =>
