@@ -58,7 +58,7 @@ export async function listDatasetFiles(db: Db, access: Access, pid: string, f: L
   const visible = await visibleDatasets(db, access).select('dataset.pid').where('dataset.pid', '=', pid).executeTakeFirst();
   if (!visible) throw notFound('dataset', pid);
   const limit = f.limit ?? DEFAULT_LIMIT;
-  const after = decodeCursor(f.cursor, 1);
+  const after = decodeCursor(f.cursor, ['text']);
   const base = db.selectFrom('datafile').where('dataset_pid', '=', pid);
   let q = base.select(columns.map((c) => c.replace('datafile.', '')) as never).orderBy('path').limit(limit + 1);
   if (after) q = q.where('path', '>', String(after[0]));

@@ -119,7 +119,7 @@ async function toDatasets(db: Db, rows: Row[]): Promise<Dataset[]> {
 /** Newest first: keyset on (created_at, pid). */
 export async function listDatasets(db: Db, access: Access, f: DatasetFilter): Promise<Page<Dataset>> {
   const limit = f.limit ?? DEFAULT_LIMIT;
-  const after = decodeCursor(f.cursor, 2);
+  const after = decodeCursor(f.cursor, ['date', 'text']);
   const base = visibleDatasets(db, access, f);
   let q = base
     .select(selectDataset(access))

@@ -21,7 +21,7 @@ async function toInstruments(db: Db, rows: Row[]): Promise<Instrument[]> {
 /** Instruments are facility facts, public to everyone: no embargo applies to them. */
 export async function listInstruments(db: Db, q: ListQuery & { facility?: string }): Promise<Page<Instrument>> {
   const limit = q.limit ?? DEFAULT_LIMIT;
-  const after = decodeCursor(q.cursor, 1);
+  const after = decodeCursor(q.cursor, ['text']);
   let base = db.selectFrom('instrument');
   if (q.facility) base = base.where('facility', '=', q.facility);
   let rows = base.select(['id', 'name', 'facility', 'techniques']).orderBy('id').limit(limit + 1);

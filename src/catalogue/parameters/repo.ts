@@ -52,7 +52,7 @@ export async function listParameters(
   f: ListQuery & { dataset?: string; name?: string },
 ): Promise<Page<Parameter & { id: number; datasetPid: string }>> {
   const limit = f.limit ?? DEFAULT_LIMIT;
-  const after = decodeCursor(f.cursor, 1);
+  const after = decodeCursor(f.cursor, ['int']);
   let base = visibleDatasets(db, access, {}).innerJoin('parameter', 'parameter.dataset_pid', 'dataset.pid');
   if (f.dataset) base = base.where('dataset.pid', '=', f.dataset);
   if (f.name) base = base.where('parameter.name', '=', f.name);

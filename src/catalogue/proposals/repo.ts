@@ -82,7 +82,7 @@ export async function listProposals(
   f: ListQuery & { instrument?: string; q?: string },
 ): Promise<Page<Proposal>> {
   const limit = f.limit ?? DEFAULT_LIMIT;
-  const after = decodeCursor(f.cursor, 1);
+  const after = decodeCursor(f.cursor, ['text']);
   const base = visibleProposals(db, access, f);
   let q = base
     .select(['proposal.id', 'proposal.title', 'proposal.summary'])

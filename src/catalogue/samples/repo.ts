@@ -24,7 +24,7 @@ const toSample = (r: Row): Sample => ({ id: r.id, sessionId: r.session_id, key: 
 
 export async function listSamples(db: Db, access: Access, f: ListQuery & { session?: string; q?: string }): Promise<Page<Sample>> {
   const limit = f.limit ?? DEFAULT_LIMIT;
-  const after = decodeCursor(f.cursor, 1);
+  const after = decodeCursor(f.cursor, ['int']);
   let base = visibleSamples(db, access);
   if (f.session) base = base.where('sample.session_id', '=', f.session);
   if (f.q) base = base.where('sample.name', 'ilike', likePattern(f.q));

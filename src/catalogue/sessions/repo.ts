@@ -104,7 +104,7 @@ async function toSessions(db: Db, rows: Row[]): Promise<Session[]> {
 /** Newest first: keyset on (start, id). */
 export async function listSessions(db: Db, access: Access, f: SessionFilter): Promise<Page<Session>> {
   const limit = f.limit ?? DEFAULT_LIMIT;
-  const after = decodeCursor(f.cursor, 2);
+  const after = decodeCursor(f.cursor, ['date', 'text']);
   const base = visibleSessions(db, access, f);
   let q = base
     .select(columns(access))
