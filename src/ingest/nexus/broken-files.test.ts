@@ -1,9 +1,9 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadH5wasm } from '../../hdf5/h5wasm.ts';
-import { createNexusExtractor, type NexusExtractor } from './extractor.ts';
+import { createNexusExtractor, extractNexusMetadata, type NexusExtractor } from './extractor.ts';
 import type { ExtractResult } from './types.ts';
 
 const GOOD = '/work/shared/fixtures/nexus/APS_NXsas_hdf5_nexus-example.hdf5';
@@ -67,6 +67,20 @@ describe('files that are not readable NeXus', () => {
     const path = join(dir, 'scan_0001.nxs');
     mkdirSync(path);
     expect(failure(await extractor.extract(path))).toBe('not a regular file');
+  });
+});
+
+describe('extractNexusMetadata (the shared extractor)', () => {
+  it('reads a file given by a relative path', async () => {
+    const result = await extractNexusMetadata(
+      relative(process.cwd(), '/work/shared/fixtures/nexus/code_hdf5_dmc01.h5'),
+    );
+    expect(result.ok && result.metadata.instrument).toBe('DMC at SINQ');
+  });
+
+  it('never rejects, whatever the path', async () => {
+    expect(await extractNexusMetadata('')).toEqual({ ok: false, reason: 'not a regular file' });
+    expect(await extractNexusMetadata('/no/such/file.nxs')).toEqual({ ok: false, reason: 'file not found' });
   });
 });
 
