@@ -16,6 +16,7 @@ import { ErrorBody } from './wire.ts';
 import { catalogueRoutes } from '../catalogue/routes.ts';
 import { authRoutes } from '../auth/routes.ts';
 import { adminRoutes } from './admin-routes.ts';
+import { openDataRoutes } from '../policy/public-routes.ts';
 import { policyRoutes } from '../policy/routes.ts';
 import { panoscRoutes } from '../search/panosc/routes.ts';
 import { logbookRoutes } from '../logbook/routes.ts';
@@ -72,6 +73,7 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
     },
     { prefix: '/api' },
   );
+  await app.register(openDataRoutes(services));
   await app.register(panoscRoutes(services), { prefix: '/panosc/api' });
 
   const webRoot = opts.webRoot ?? DEFAULT_WEB_ROOT;

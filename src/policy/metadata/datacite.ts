@@ -39,7 +39,7 @@ export interface DataCiteAttributes {
     rightsIdentifierScheme: string;
     schemeUri: string;
   }[];
-  descriptions: { description: string; descriptionType: 'Abstract' }[];
+  descriptions: { description: string; descriptionType: 'Abstract' | 'TechnicalInfo' }[];
   relatedIdentifiers: {
     relatedIdentifier: string;
     relatedIdentifierType: 'DOI' | 'URL';
@@ -117,7 +117,10 @@ export function dataciteAttributes(r: SessionRecord, baseUrl: string): DataCiteA
         schemeUri: 'https://spdx.org/licenses/',
       },
     ],
-    descriptions: r.summary.trim() ? [{ description: r.summary.trim(), descriptionType: 'Abstract' }] : [],
+    descriptions: [
+      ...(r.summary.trim() ? [{ description: r.summary.trim(), descriptionType: 'Abstract' as const }] : []),
+      { description: technicalInfo(r), descriptionType: 'TechnicalInfo' as const },
+    ],
     relatedIdentifiers: r.datasets.map((d) =>
       isDoi(d.pid)
         ? {
@@ -133,6 +136,11 @@ export function dataciteAttributes(r: SessionRecord, baseUrl: string): DataCiteA
     ),
   };
 }
+
+/** Where and when the data were taken: public even during the embargo. */
+export const technicalInfo = (r: SessionRecord): string =>
+  `Experimental session ${r.sessionId} (proposal ${r.proposalId}) on instrument ${r.instrument.name} at ${r.facility.fullName}, ` +
+  `${isoDay(r.start)} to ${isoDay(r.end)}.`;
 
 /**
  * Checks the properties DataCite requires (kernel-4 mandatory: identifier, creator, title,
