@@ -2,7 +2,8 @@ import path from 'node:path';
 import type { H5Api } from '../../hdf5/h5wasm.ts';
 import { writeAttributes } from './attributes.ts';
 import { BlobAppender } from './blob-appender.ts';
-import { BLOB_CHUNK_BYTES, type IndexRow, SLICE_BYTES } from './format.ts';
+import { BackgroundWriteback } from './durable.ts';
+import { BLOB_CHUNK_BYTES, type IndexRow, MiB, SLICE_BYTES } from './format.ts';
 import { writeIndex } from './index-table.ts';
 import { appendFile } from './member-reader.ts';
 import type { ScanProblem, ScannedEntry } from './scan.ts';
@@ -40,6 +41,7 @@ export function writeContainerFile(
   sliceBytes = SLICE_BYTES,
 ): WrittenContainer {
   const h5file = new h5.File(file, 'w', { libver: [...LIBVER_BOUNDS] });
+  const writeback = BackgroundWriteback.open(file, 64 * MiB);
   try {
     const blob = h5file.create_dataset({
       name: 'blob',
@@ -50,7 +52,10 @@ export function writeContainerFile(
       dtype: '<B',
     });
     let files = 0;
-    const appender = new BlobAppender(blob, sliceBytes, (bytes) => onProgress({ files, bytes }));
+    const appender = new BlobAppender(blob, sliceBytes, (bytes) => {
+      writeback.written(bytes);
+      onProgress({ files, bytes });
+    });
     const rows: IndexRow[] = [];
     const result: WrittenContainer = { rows, blobBytes: 0, hdf5Files: [], problems: [] };
     for (const member of content.members) {
@@ -86,5 +91,6 @@ export function writeContainerFile(
     return result;
   } finally {
     h5file.close();
+    writeback.close();
   }
 }

@@ -24,3 +24,41 @@ export function writeFileAtomic(file: string, content: string): void {
   fs.renameSync(temp, file);
   fsyncDir(path.dirname(file));
 }
+
+/**
+ * Starts flushing a file being written in the background (fdatasync on libuv's thread pool) every
+ * `everyBytes`, so the final fsync of a large container has little left to wait for.
+ */
+export class BackgroundWriteback {
+  private pending = 0;
+  private closed = false;
+  private lastAt = 0;
+
+  private constructor(
+    private readonly fd: number,
+    private readonly everyBytes: number,
+  ) {}
+
+  static open(file: string, everyBytes: number): BackgroundWriteback {
+    return new BackgroundWriteback(fs.openSync(file, 'r'), everyBytes);
+  }
+
+  written(bytes: number): void {
+    if (this.closed || bytes - this.lastAt < this.everyBytes) return;
+    this.lastAt = bytes;
+    this.pending += 1;
+    fs.fdatasync(this.fd, () => {
+      this.pending -= 1;
+      this.closeWhenIdle();
+    });
+  }
+
+  close(): void {
+    this.closed = true;
+    this.closeWhenIdle();
+  }
+
+  private closeWhenIdle(): void {
+    if (this.closed && this.pending === 0) fs.close(this.fd, () => {});
+  }
+}

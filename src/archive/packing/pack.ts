@@ -14,7 +14,7 @@ import {
   planContainers,
   sortByUtf8Path,
 } from './plan.ts';
-import { defaultWorkerCount, runContainerJobs } from './pool.ts';
+import { defaultWorkerCount, prewarmWorkers, runContainerJobs } from './pool.ts';
 import { type ScanFs, type ScanProblem, describeError, scanTree } from './scan.ts';
 
 export interface PackOptions {
@@ -76,6 +76,8 @@ export async function packTree(options: PackOptions): Promise<PackResult> {
       `--out ${options.outDir} must not be inside the packed directory ${options.root}`,
     );
   }
+  const workers = options.workers ?? defaultWorkerCount();
+  if (!options.planOnly) prewarmWorkers(1);
   const plan = planContainers(root, scanTree(root, options.scanFs), {
     targetSize: options.targetSize,
     largeFileThreshold: options.largeFileThreshold,
@@ -105,7 +107,7 @@ export async function packTree(options: PackOptions): Promise<PackResult> {
   }
 
   const progress = trackProgress(plan, existing, options.onProgress);
-  const pool = await runContainerJobs(jobs, options.workers ?? defaultWorkerCount(), progress);
+  const pool = await runContainerJobs(jobs, workers, progress);
   if (pool.failures.length > 0) {
     throw new PackError(pool.failures.map((f) => `${f.name}: ${f.message}`).join('\n'));
   }

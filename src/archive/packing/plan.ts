@@ -98,6 +98,10 @@ export function planContainers(root: string, scan: ScanResult, options: PlanOpti
 }
 
 export function sortByUtf8Path<T extends { path: string }>(items: T[]): T[] {
+  // UTF-16 code-unit order equals UTF-8 byte order unless surrogates or U+E000..U+FFFF are involved.
+  if (!items.some((item) => /[\uD800-\uFFFF]/.test(item.path))) {
+    return [...items].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
   return items
     .map((item) => ({ key: Buffer.from(item.path, 'utf8'), item }))
     .sort((a, b) => Buffer.compare(a.key, b.key))
@@ -105,11 +109,11 @@ export function sortByUtf8Path<T extends { path: string }>(items: T[]): T[] {
 }
 
 function digestMembers(members: ScannedEntry[], session: string): string {
-  const hash = crypto.createHash('sha256');
-  hash.update(`fairbeam-container v${CONTAINER_VERSION}\0${session}\n`);
-  for (const m of members)
-    hash.update(`${m.path}\0${m.type}\0${m.size}\0${m.mtime}\0${m.mode}\0${m.target}\n`);
-  return hash.digest('hex');
+  const lines = members.map((m) => `${m.path}\0${m.type}\0${m.size}\0${m.mtime}\0${m.mode}\0${m.target}\n`);
+  return crypto
+    .createHash('sha256')
+    .update(`fairbeam-container v${CONTAINER_VERSION}\0${session}\n${lines.join('')}`)
+    .digest('hex');
 }
 
 function sanitisePrefix(prefix: string): string {

@@ -33,7 +33,7 @@ describe('verifyContainer', () => {
     // Find the member's bytes in the file itself and flip one, as a failing disk or tape would.
     const raw = fs.readFileSync(file);
     const at = raw.indexOf(firstBytes);
-    raw[at + 3] ^= 0xff;
+    raw[at + 3] = raw[at + 3]! ^ 0xff;
     fs.writeFileSync(file, raw);
     const report = await verifyContainer(file);
     expect(report.ok).toBe(false);

@@ -92,6 +92,13 @@ const EXPECTED: Record<string, Expectation> = {
     parameters: [
       { name: 'control.energy', value: 350, unit: 'eV', siValue: 350 * J_PER_EV, siUnit: 'J' },
       { name: 'sample.rotation_angle', value: 0, unit: 'deg', siValue: 0, siUnit: 'rad' },
+      // written with the Latin-1 micro sign
+      {
+        name: 'instrument.bendmagnet.divergence_y_minus',
+        unit: '\u00b5rad',
+        siValue: -2.5e-10,
+        siUnit: 'rad',
+      },
     ],
   },
   // Generated from the NXDL: placeholder values, and units given as NX_ unit categories.
