@@ -11,7 +11,18 @@ const tempDir = useTempDirs();
 const CLI = fileURLToPath(new URL('./testing/run-cli.mjs', import.meta.url));
 
 function startPack(root: string, out: string, workers: number): ChildProcess {
-  const args = [CLI, 'archive', 'pack', root, '--out', out, '--target-size', '512KiB', '--workers', String(workers)];
+  const args = [
+    CLI,
+    'archive',
+    'pack',
+    root,
+    '--out',
+    out,
+    '--target-size',
+    '512KiB',
+    '--workers',
+    String(workers),
+  ];
   return spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
 }
 

@@ -41,10 +41,12 @@ export async function runContainerJobs(
       while (next < jobs.length) {
         const id = next++;
         const job = jobs[id]!;
-        const reply = await runOne(worker, id, job, (progress) => onProgress(job.name, progress)).catch((err) => {
-          healthy = false;
-          throw err;
-        });
+        const reply = await runOne(worker, id, job, (progress) => onProgress(job.name, progress)).catch(
+          (err) => {
+            healthy = false;
+            throw err;
+          },
+        );
         if (reply.type === 'done') result.outcomes.push(reply.outcome);
         else result.failures.push({ name: job.name, message: reply.message });
       }
