@@ -19,6 +19,8 @@ export interface Config {
   /** Contact address the OAI-PMH Identify answer carries. */
   adminEmail: string;
   oaiPageSize: number;
+  /** PaNOSC search APIs (base URLs, e.g. https://other.org/panosc/api) that /federated/api fans out to. */
+  federatedProviders: string[];
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -60,6 +62,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       : undefined,
     adminEmail: env.FAIRBEAM_ADMIN_EMAIL ?? 'fairbeam@localhost.localdomain',
     oaiPageSize: positiveInt(env.FAIRBEAM_OAI_PAGE_SIZE, 100, 'FAIRBEAM_OAI_PAGE_SIZE'),
+    federatedProviders: providerUrls(env.FAIRBEAM_FEDERATED_PROVIDERS),
   };
 }
 
@@ -68,4 +71,21 @@ function positiveInt(value: string | undefined, fallback: number, name: string):
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got ${value}`);
   return n;
+}
+
+/** FAIRBEAM_FEDERATED_PROVIDERS: base URLs separated by commas or whitespace. */
+function providerUrls(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .map((raw) => {
+      let url: URL;
+      try {
+        url = new URL(raw);
+      } catch {
+        throw new Error(`FAIRBEAM_FEDERATED_PROVIDERS: not a URL: ${raw}`);
+      }
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`FAIRBEAM_FEDERATED_PROVIDERS: not http(s): ${raw}`);
+      return raw.replace(/\/+$/, '');
+    });
 }

@@ -18,7 +18,7 @@ import { authRoutes } from '../auth/routes.ts';
 import { adminRoutes } from './admin-routes.ts';
 import { openDataRoutes } from '../policy/public-routes.ts';
 import { policyRoutes } from '../policy/routes.ts';
-import { panoscRoutes } from '../search/panosc/routes.ts';
+import { searchRoutes } from '../search/routes.ts';
 import { logbookRoutes } from '../logbook/routes.ts';
 import { ingestRoutes } from '../ingest/routes.ts';
 import { downloadRoutes } from '../downloads/routes.ts';
@@ -74,7 +74,7 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
     { prefix: '/api' },
   );
   await app.register(openDataRoutes(services));
-  await app.register(panoscRoutes(services), { prefix: '/panosc/api' });
+  await app.register(searchRoutes(services)); // /panosc/api and /federated/api
 
   const webRoot = opts.webRoot ?? DEFAULT_WEB_ROOT;
   if (fs.existsSync(path.join(webRoot, 'index.html'))) {

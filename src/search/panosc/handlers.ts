@@ -1,5 +1,5 @@
 import { sql, type SqlBool } from 'kysely';
-import type { Db } from '../../db/connect.ts';
+import type { Database } from '../../db/connect.ts';
 import { AppError } from '../../errors.ts';
 import type { Cond } from './ast.ts';
 import { searchCount, searchList, type Item } from './execute.ts';
@@ -27,10 +27,10 @@ export type PanoscCall =
   | { kind: 'get'; collection: Collection; pid: string }
   | { kind: 'files'; pid: string };
 
-const textParam = (v: unknown, name: string): string | undefined => {
+const textParam = (v: unknown, name: string, max = 64 * 1024): string | undefined => {
   if (v === undefined) return undefined;
   if (typeof v !== 'string') throw badFilter(`${name} was given more than once`);
-  if (v.length > 1000) throw badFilter(`${name} is longer than 1000 characters`);
+  if (v.length > max) throw badFilter(`${name} is longer than ${max} characters`);
   return v;
 };
 
@@ -50,12 +50,12 @@ export function routeOf(segments: string[]): PanoscCall | undefined {
 
 /** Answers one PaNOSC call for anonymous callers at `now`: a bare array, an object, or `{count}`. */
 export async function answer(
-  db: Db,
+  db: Pick<Database, 'db' | 'kind'>,
   call: PanoscCall,
   q: PanoscQuery,
   now: Date,
 ): Promise<Item[] | Item | { count: number }> {
-  const query = textParam(q.query, 'query');
+  const query = textParam(q.query, 'query', 1000);
   switch (call.kind) {
     case 'list': {
       const filter = parseFilterParam(COLLECTIONS[call.collection], textParam(q.filter, 'filter'));

@@ -66,7 +66,7 @@ export function segmentsAfter(url: string, prefix: string): string[] {
 export const panoscRoutes =
   (services: Services, prefix = '/panosc/api'): FastifyPluginAsyncTypebox =>
   async (app) => {
-    const db = services.database.db;
+    const db = services.database;
     const tags = ['panosc'];
     installOpenCors(app);
     const run = (call: PanoscCall | undefined, req: FastifyRequest, reply: FastifyReply) => {

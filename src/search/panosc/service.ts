@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Db } from '../../db/connect.ts';
+import type { Database, Db } from '../../db/connect.ts';
 import { AppError } from '../../errors.ts';
 
 /** How long one search statement may run before PostgreSQL cancels it. */
@@ -9,9 +9,15 @@ const STATEMENT_TIMEOUT_MS = 15_000;
  * Runs a search in a read-only transaction with a statement timeout, and turns what a user's filter
  * can still provoke in PostgreSQL (a value out of range, a timeout) into 4xx/503 answers instead of 500.
  */
-export async function runSearch<T>(db: Db, fn: (tx: Db) => Promise<T>): Promise<T> {
+export async function runSearch<T>(
+  database: Pick<Database, 'db' | 'kind'>,
+  fn: (tx: Db) => Promise<T>,
+): Promise<T> {
   try {
-    return await db.transaction().execute(async (tx) => {
+    // PGlite is one in-process connection: no other session to protect, and no timer to cancel a
+    // statement with, so the transaction would only cost round trips.
+    if (database.kind === 'pglite') return await fn(database.db);
+    return await database.db.transaction().execute(async (tx) => {
       await sql`SET TRANSACTION READ ONLY`.execute(tx);
       await sql.raw(`SET LOCAL statement_timeout = ${STATEMENT_TIMEOUT_MS}`).execute(tx);
       return fn(tx);
