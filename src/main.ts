@@ -37,4 +37,7 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-process.exitCode = await main(process.argv);
+const code = await main(process.argv);
+// Commands are done here (serve never gets here): leave once output is flushed, even if a worker
+// pool or database handle would keep the event loop alive.
+process.stdout.write('', () => process.exit(code));

@@ -12,24 +12,33 @@ async function serve(ctx: CliContext, demo: boolean, withWorker: boolean): Promi
     throw e instanceof DatabaseBusyError ? new CliError(e.message) : e;
   });
   const services = { config, database, clock: systemClock };
-  const loaded = demo ? await loadDemoIfEmpty(database.db, config, systemClock.now()) : false;
-  const app = await buildApp(services, { logger: { level: config.logLevel } });
-  const boss = await startJobs(services, withWorker);
-  const stop = async () => {
-    await app.close();
-    await boss.stop({ graceful: true, wait: true, timeout: 10_000 });
+  let app: Awaited<ReturnType<typeof buildApp>> | undefined;
+  let boss: Awaited<ReturnType<typeof startJobs>> | undefined;
+  const shutdown = async () => {
+    await app?.close();
+    await boss?.stop({ graceful: true, wait: true, timeout: 10_000 });
     await database.close();
-    process.exit(0);
   };
+  try {
+    const loaded = demo ? await loadDemoIfEmpty(database.db, config, systemClock.now()) : false;
+    app = await buildApp(services, { logger: { level: config.logLevel } });
+    boss = await startJobs(services, withWorker);
+    await app.listen({ host: config.host, port: config.port });
+    const where = database.kind === 'pglite' ? `embedded database in ${config.home}/db` : 'PostgreSQL (DATABASE_URL)';
+    ctx.stdout.write(`\nfairbeam is running at ${config.baseUrl}/  (${where})\n`);
+    ctx.stdout.write(`API docs: ${config.baseUrl}/api/docs\n`);
+    if (demo) {
+      ctx.stdout.write(`${loaded ? 'Loaded the demo facility.' : 'Catalogue not empty: demo data left as it was.'} Demo logins:\n${demoLoginsText()}\n`);
+    }
+  } catch (e) {
+    // A failed start must not keep the embedded database locked by a process that serves nothing.
+    await shutdown().catch(() => {});
+    if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new CliError(`${config.host}:${config.port} is in use; set PORT to another port`);
+    throw e;
+  }
+  const stop = () => shutdown().finally(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  await app.listen({ host: config.host, port: config.port });
-  const where = database.kind === 'pglite' ? `embedded database in ${config.home}/db` : 'PostgreSQL (DATABASE_URL)';
-  ctx.stdout.write(`\nfairbeam is running at ${config.baseUrl}/  (${where})\n`);
-  ctx.stdout.write(`API docs: ${config.baseUrl}/api/docs\n`);
-  if (demo) {
-    ctx.stdout.write(`${loaded ? 'Loaded the demo facility.' : 'Catalogue not empty: demo data left as it was.'} Demo logins:\n${demoLoginsText()}\n`);
-  }
   await new Promise(() => {}); // serve until a signal arrives
 }
 
