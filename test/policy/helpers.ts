@@ -1,5 +1,6 @@
 import type { TestApp } from '../helpers/app.ts';
 import { runReleasePass } from '../../src/policy/lifecycle.ts';
+import { seedWorld, type World } from '../helpers/world.ts';
 
 /** EMB's release date in the policy world: its end (2026-01-05) plus the 3-year embargo. */
 export const EMB_RELEASE = '2029-01-05T00:00:00.000Z';
@@ -62,4 +63,25 @@ export async function addEmbargoedSession(t: TestApp, id: string) {
   const { ensureDraftDois } = await import('../../src/policy/doi/drafts.ts');
   const [doi] = await ensureDraftDois(db, t.clock.now(), '10.5072', 'test');
   return { id, pid, doi: doi! };
+}
+
+export const LANDING_ORCID = '0000-0002-1825-0097';
+
+/** The policy world with what landing pages must get right: markup in titles, ORCIDs, full names. */
+export async function seedLandingWorld(t: TestApp): Promise<World> {
+  const db = t.services.database.db;
+  const w = await seedWorld(db);
+  await db
+    .updateTable('proposal')
+    .set({ title: 'Public <b>saxs</b> & "study"', summary: 'Open <i>summary</i>' })
+    .where('id', '=', 'P-PUB')
+    .execute();
+  await db.updateTable('proposal').set({ summary: 'secret summary' }).where('id', '=', 'P-EMB').execute();
+  await db
+    .updateTable('app_user')
+    .set({ full_name: 'Ada Lovelace', orcid: LANDING_ORCID, affiliation: 'Analytical Engines Ltd' })
+    .where('username', '=', 'ada')
+    .execute();
+  await db.updateTable('app_user').set({ full_name: 'Bob Babbage' }).where('username', '=', 'bob').execute();
+  return w;
 }

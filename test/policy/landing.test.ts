@@ -1,31 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../helpers/db.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
-import { NOW, seedWorld, type World } from '../helpers/world.ts';
-import { EMB_DOI, PUB_DOI } from './helpers.ts';
+import { NOW, type World } from '../helpers/world.ts';
+import { EMB_DOI, LANDING_ORCID, PUB_DOI, seedLandingWorld } from './helpers.ts';
 import { assertWellFormed, n, runXmlTests, xpath, XMLLINT_SKIP_REASON } from './xmllint.ts';
 
 const DC = 'http://datacite.org/schema/kernel-4';
-const ORCID = '0000-0002-1825-0097';
-
-/** The policy world with what landing pages must get right: markup in titles, ORCIDs, full names. */
-export async function seedLandingWorld(t: TestApp): Promise<World> {
-  const db = t.services.database.db;
-  const w = await seedWorld(db);
-  await db
-    .updateTable('proposal')
-    .set({ title: 'Public <b>saxs</b> & "study"', summary: 'Open <i>summary</i>' })
-    .where('id', '=', 'P-PUB')
-    .execute();
-  await db.updateTable('proposal').set({ summary: 'secret summary' }).where('id', '=', 'P-EMB').execute();
-  await db
-    .updateTable('app_user')
-    .set({ full_name: 'Ada Lovelace', orcid: ORCID, affiliation: 'Analytical Engines Ltd' })
-    .where('username', '=', 'ada')
-    .execute();
-  await db.updateTable('app_user').set({ full_name: 'Bob Babbage' }).where('username', '=', 'bob').execute();
-  return w;
-}
+const ORCID = LANDING_ORCID;
 
 describe.each(dialects)('DOI landing pages (%s)', (dialect) => {
   let t: TestApp;

@@ -27,3 +27,9 @@ export function xpath(xml: string, expr: string): string {
 
 /** Namespace-aware step: element `name` in namespace `ns`. */
 export const n = (ns: string, name: string) => `*[local-name()='${name}' and namespace-uri()='${ns}']`;
+
+/** The string values of every node an XPath selects. */
+export function values(xml: string, expr: string): string[] {
+  const count = Number(xpath(xml, `count(${expr})`));
+  return Array.from({ length: count }, (_, i) => xpath(xml, `string((${expr})[${i + 1}])`));
+}

@@ -34,13 +34,11 @@ export const landingRoutes =
       const format: Format | undefined = asked ?? negotiate(req.headers.accept);
       reply.header('vary', 'Accept');
       if (!format) {
-        return reply
-          .status(406)
-          .send({
-            code: 'not_acceptable',
-            message: `This DOI is available as: ${Object.values(FORMATS).join(', ')}`,
-            details: { formats: Object.values(FORMATS) },
-          });
+        return reply.status(406).send({
+          code: 'not_acceptable',
+          message: `This DOI is available as: ${Object.values(FORMATS).join(', ')}`,
+          details: { formats: Object.values(FORMATS) },
+        });
       }
       const access = accessOf(req, services);
       const record = doi ? await recordForDoi(db, doi, access.now, access) : undefined;
