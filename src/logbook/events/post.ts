@@ -20,11 +20,18 @@ export interface PostResult {
 
 type Tx = Transaction<DB>;
 
+/** Thrown inside the transaction when a concurrent request stored the same key or clientId first. */
+class LostRace extends Error {}
+
 /**
  * Appends events to a logbook, exactly once. Retries are recognised by the request's
  * Idempotency-Key (the stored response is returned; a different body is a 409) or by each event's
  * clientId (the stored event is returned). Seq numbers come from the logbook row, bumped under its
  * row lock inside the transaction: they are gap-free and commit in order, even under concurrency.
+ *
+ * Optimistic: the usual request finds no earlier copy and writes at once. Two copies racing both
+ * write, but unique constraints (logbook, key) and (logbook, clientId) with ON CONFLICT DO NOTHING
+ * let only one commit; the other rolls back (its seq numbers with it) and answers from the winner.
  */
 export async function postEvents(
   db: Db,
@@ -33,48 +40,64 @@ export async function postEvents(
   inputs: EventInput[],
   idempotency?: { key: string; body: unknown },
 ): Promise<PostResult> {
-  if (inputs.length > MAX_BATCH)
+  if (inputs.length > MAX_BATCH) {
     throw new AppError('batch_too_large', 413, `A batch holds at most ${MAX_BATCH} events`);
+  }
   const now = access.now;
   const prepared = inputs.map((input) => prepare(access, logbook, input, now));
-  return db.transaction().execute(async (tx) => {
-    if (idempotency) {
-      const hash = bodyHash(idempotency.body);
-      const claimed = await tx
-        .insertInto('logbook_idempotency')
-        .values({ logbook_id: logbook.id, key: idempotency.key, body_hash: hash, created_at: now })
-        .onConflict((oc) => oc.columns(['logbook_id', 'key']).doNothing())
-        .returning('key')
-        .executeTakeFirst();
-      if (!claimed) {
-        // A concurrent first request holding the key made our insert wait until it committed.
-        const prior = await tx
-          .selectFrom('logbook_idempotency')
-          .select(['body_hash', 'response'])
-          .where('logbook_id', '=', logbook.id)
-          .where('key', '=', idempotency.key)
-          .executeTakeFirstOrThrow();
-        if (prior.body_hash !== hash) {
-          throw new AppError(
-            'idempotency_key_reused',
-            409,
-            'This Idempotency-Key was used with a different request body',
-          );
+  const key = idempotency && { key: idempotency.key, hash: bodyHash(idempotency.body) };
+  for (let attempt = 1; ; attempt++) {
+    if (key) {
+      const prior = await storedResponse(db, logbook.id, key);
+      if (prior) return prior;
+    }
+    try {
+      return await db.transaction().execute(async (tx) => {
+        const result = await insertEvents(tx, logbook, prepared);
+        if (key) {
+          const claimed = await tx
+            .insertInto('logbook_idempotency')
+            .values({
+              logbook_id: logbook.id,
+              key: key.key,
+              body_hash: key.hash,
+              created_at: now,
+              response: JSON.stringify(result.events),
+            })
+            .onConflict((oc) => oc.columns(['logbook_id', 'key']).doNothing())
+            .returning('key')
+            .executeTakeFirst();
+          if (!claimed) throw new LostRace();
         }
-        return { events: prior.response as LogbookEvent[], replayed: true };
-      }
+        return result;
+      });
+    } catch (err) {
+      if (!(err instanceof LostRace) || attempt >= 5) throw err;
+      // The winner has committed: the next round finds its response or its clientIds.
     }
-    const events = await insertEvents(tx, logbook, prepared);
-    if (idempotency) {
-      await tx
-        .updateTable('logbook_idempotency')
-        .set({ response: JSON.stringify(events.events) })
-        .where('logbook_id', '=', logbook.id)
-        .where('key', '=', idempotency.key)
-        .execute();
-    }
-    return events;
-  });
+  }
+}
+
+async function storedResponse(
+  db: Db,
+  logbookId: string,
+  key: { key: string; hash: string },
+): Promise<PostResult | undefined> {
+  const prior = await db
+    .selectFrom('logbook_idempotency')
+    .select(['body_hash', 'response'])
+    .where('logbook_id', '=', logbookId)
+    .where('key', '=', key.key)
+    .executeTakeFirst();
+  if (!prior) return undefined;
+  if (prior.body_hash !== key.hash) {
+    throw new AppError(
+      'idempotency_key_reused',
+      409,
+      'This Idempotency-Key was used with a different request body',
+    );
+  }
+  return { events: prior.response as LogbookEvent[], replayed: true };
 }
 
 type Prepared = Omit<
@@ -137,9 +160,6 @@ async function insertEvents(tx: Tx, logbook: Logbook, prepared: Prepared[]): Pro
   const withClientId = prepared.filter((p) => p.client_id !== null);
   const existing = new Map<string, EventRow>();
   if (withClientId.length > 0) {
-    // Take the logbook's row lock first: a concurrent retry of the same clientId then commits
-    // before we look, and we find its event instead of inserting a second one.
-    await tx.selectFrom('logbook').select('id').where('id', '=', logbook.id).forUpdate().execute();
     const rows = (await tx
       .selectFrom('logbook_event')
       .select(EVENT_COLUMNS)
@@ -189,8 +209,11 @@ async function insertEvents(tx: Tx, logbook: Logbook, prepared: Prepared[]): Pro
     const chunk = (await tx
       .insertInto('logbook_event')
       .values(rows.slice(i, i + 500))
+      .onConflict((oc) => oc.columns(['logbook_id', 'client_id']).doNothing())
       .returning(EVENT_COLUMNS)
       .execute()) as EventRow[];
+    // A clientId we did not see before took the logbook lock was stored meanwhile by a retry.
+    if (chunk.length < rows.slice(i, i + 500).length) throw new LostRace();
     for (const r of chunk) inserted.set(r.id, r);
   }
   return {
