@@ -22,16 +22,22 @@ async function generate(database: Database): Promise<void> {
   await sql`INSERT INTO facility VALUES ('BF', 'Bench Facility')`.execute(db);
   await sql`INSERT INTO instrument (id, name, facility, techniques)
     SELECT 'BL' || i, 'Beamline ' || i, 'BF', ARRAY['PaNET01164'] FROM generate_series(1, 20) i`.execute(db);
-  await sql`INSERT INTO app_user (username, full_name) SELECT 'user' || i, 'User ' || i FROM generate_series(1, 2000) i`.execute(db);
+  await sql`INSERT INTO app_user (username, full_name) SELECT 'user' || i, 'User ' || i FROM generate_series(1, 2000) i`.execute(
+    db,
+  );
   await sql`INSERT INTO proposal (id, title, summary)
     SELECT 'P' || i, 'Study of ' || (ARRAY['lysozyme', 'cathodes', 'MOF-5', 'tau protein', 'perovskites'])[1 + i % 5] || ' ' || i, 'summary ' || i
     FROM generate_series(1, ${Math.ceil(SESSIONS / 2)}::int) i`.execute(db);
   await sql`INSERT INTO session (id, proposal_id, instrument_id, start_at, end_at, release_date)
     SELECT 'S' || i, 'P' || (1 + i % ${Math.ceil(SESSIONS / 2)}::int), 'BL' || (1 + i % 20),
       t, t + interval '3 days', t + interval '3 years 3 days'
-    FROM generate_series(1, ${SESSIONS}::int) i, LATERAL (SELECT now() - interval '6 years' + i * (interval '6 years' / ${SESSIONS}::int) AS t) x`.execute(db);
+    FROM generate_series(1, ${SESSIONS}::int) i, LATERAL (SELECT now() - interval '6 years' + i * (interval '6 years' / ${SESSIONS}::int) AS t) x`.execute(
+    db,
+  );
   await sql`INSERT INTO session_member (session_id, user_id, role)
-    SELECT 'S' || i, 1 + i % 2000, 'principal_investigator' FROM generate_series(1, ${SESSIONS}::int) i`.execute(db);
+    SELECT 'S' || i, 1 + i % 2000, 'principal_investigator' FROM generate_series(1, ${SESSIONS}::int) i`.execute(
+    db,
+  );
   await sql`INSERT INTO dataset (pid, session_id, name, title, techniques, size, file_count, created_at)
     SELECT '10.5072/bench.' || i, 'S' || (1 + i % ${SESSIONS}::int), 'scan_' || i,
       (ARRAY['lysozyme', 'cathode', 'MOF-5', 'tau', 'perovskite'])[1 + i % 5] || ' scan ' || i,
@@ -40,7 +46,9 @@ async function generate(database: Database): Promise<void> {
   await sql`INSERT INTO parameter (dataset_pid, name, value_number, unit, si_value, si_unit)
     SELECT '10.5072/bench.' || i, p.name, p.v + i % 10, p.unit, (p.v + i % 10) * p.f, p.si
     FROM generate_series(1, ${DATASETS}::int) i,
-      (VALUES ('photon_energy', 12.0, 'keV', 1.602176634e-16, 'J'), ('temperature', 100.0, 'K', 1.0, 'K')) p(name, v, unit, f, si)`.execute(db);
+      (VALUES ('photon_energy', 12.0, 'keV', 1.602176634e-16, 'J'), ('temperature', 100.0, 'K', 1.0, 'K')) p(name, v, unit, f, si)`.execute(
+    db,
+  );
   await sql`ANALYZE`.execute(db);
   await upsertLocalUser(db, { username: 'user7', password: 'bench-password' });
   await upsertLocalUser(db, { username: 'staff1', password: 'bench-password', role: 'staff' });
@@ -53,10 +61,17 @@ interface Row {
 }
 
 async function measure(database: Database): Promise<Row[]> {
-  const app = await buildApp({ config: loadConfig({ FAIRBEAM_HOME: '/nonexistent' }), database, clock: systemClock }, { webRoot: '/nonexistent' });
+  const app = await buildApp(
+    { config: loadConfig({ FAIRBEAM_HOME: '/nonexistent' }), database, clock: systemClock },
+    { webRoot: '/nonexistent' },
+  );
   await app.ready();
   const cookie = async (username: string) => {
-    const res = await app.inject({ method: 'POST', url: '/api/login', payload: { username, password: 'bench-password' } });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/login',
+      payload: { username, password: 'bench-password' },
+    });
     return `fairbeam_session=${res.cookies.find((c) => c.name === 'fairbeam_session')!.value}`;
   };
   const member = await cookie('user7');
@@ -71,7 +86,10 @@ async function measure(database: Database): Promise<Row[]> {
     ['datasets, first page (anonymous)', () => get('/api/datasets?limit=50')],
     ['datasets, first page (member)', () => get('/api/datasets?limit=50', { cookie: member })],
     ['datasets, first page (staff)', () => get('/api/datasets?limit=50', { cookie: staff })],
-    ['datasets, next pages by cursor (anonymous)', async () => (cursor = (await get(`/api/datasets?limit=50${cursor ? `&cursor=${cursor}` : ''}`)).next)],
+    [
+      'datasets, next pages by cursor (anonymous)',
+      async () => (cursor = (await get(`/api/datasets?limit=50${cursor ? `&cursor=${cursor}` : ''}`)).next),
+    ],
     ['datasets, instrument filter', (i) => get(`/api/datasets?limit=50&instrument=BL${1 + (i % 20)}`)],
     ['datasets, text search q=', () => get('/api/datasets?limit=50&q=perovskite')],
     ['datasets with count=true (anonymous)', () => get('/api/datasets?limit=50&count=true')],

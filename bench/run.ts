@@ -19,7 +19,8 @@ export function writeSection(name: string, markdown: string): void {
   const block = `${begin}\n${markdown.trim()}\n${end}`;
   const a = doc.indexOf(begin);
   const b = doc.indexOf(end);
-  doc = a >= 0 && b > a ? doc.slice(0, a) + block + doc.slice(b + end.length) : `${doc.trimEnd()}\n\n${block}\n`;
+  doc =
+    a >= 0 && b > a ? doc.slice(0, a) + block + doc.slice(b + end.length) : `${doc.trimEnd()}\n\n${block}\n`;
   fs.writeFileSync(docPath, doc);
 }
 

@@ -29,7 +29,10 @@ export async function benchPostgres(name: string): Promise<string | undefined> {
   let url = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
   if (!url) {
     try {
-      url = execFileSync('bash', ['scripts/start-postgres.sh'], { encoding: 'utf8' }).trim().split('\n').pop();
+      url = execFileSync('bash', ['scripts/start-postgres.sh'], { encoding: 'utf8' })
+        .trim()
+        .split('\n')
+        .pop();
     } catch {
       return undefined;
     }
@@ -44,4 +47,5 @@ export async function benchPostgres(name: string): Promise<string | undefined> {
   return u.toString();
 }
 
-export const machine = () => `Node ${process.version}, ${execFileSync('nproc', { encoding: 'utf8' }).trim()} cores`;
+export const machine = () =>
+  `Node ${process.version}, ${execFileSync('nproc', { encoding: 'utf8' }).trim()} cores`;

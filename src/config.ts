@@ -27,7 +27,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const home = path.resolve(env.FAIRBEAM_HOME ?? '.fairbeam');
   const host = env.HOST ?? '127.0.0.1';
   const port = Number(env.PORT ?? 8080);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be 0-65535, got ${env.PORT}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`PORT must be 0-65535, got ${env.PORT}`);
   const baseUrl = (env.FAIRBEAM_BASE_URL ?? `http://${host}:${port}`).replace(/\/+$/, '');
   const dataRoots = (env.FAIRBEAM_DATA_ROOTS ?? path.join(home, 'data'))
     .split(':')
@@ -85,7 +86,8 @@ function providerUrls(value: string | undefined): string[] {
       } catch {
         throw new Error(`FAIRBEAM_FEDERATED_PROVIDERS: not a URL: ${raw}`);
       }
-      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`FAIRBEAM_FEDERATED_PROVIDERS: not http(s): ${raw}`);
+      if (url.protocol !== 'http:' && url.protocol !== 'https:')
+        throw new Error(`FAIRBEAM_FEDERATED_PROVIDERS: not http(s): ${raw}`);
       return raw.replace(/\/+$/, '');
     });
 }

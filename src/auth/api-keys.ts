@@ -13,12 +13,19 @@ export async function createApiKey(
   instrumentId: string | null,
 ): Promise<{ id: string; key: string }> {
   if (instrumentId) {
-    const found = await db.selectFrom('instrument').select('id').where('id', '=', instrumentId).executeTakeFirst();
+    const found = await db
+      .selectFrom('instrument')
+      .select('id')
+      .where('id', '=', instrumentId)
+      .executeTakeFirst();
     if (!found) throw new AppError('instrument_not_found', 404, `No instrument "${instrumentId}"`);
   }
   const existing = await db.selectFrom('api_key').select('id').where('name', '=', name).executeTakeFirst();
   if (existing) throw new AppError('api_key_exists', 409, `An API key named "${name}" exists already`);
-  const id = randomToken(12).replace(/[^A-Za-z0-9]/g, '').slice(0, 12).padEnd(12, '0');
+  const id = randomToken(12)
+    .replace(/[^A-Za-z0-9]/g, '')
+    .slice(0, 12)
+    .padEnd(12, '0');
   const secret = randomToken(32);
   await db
     .insertInto('api_key')
@@ -59,6 +66,10 @@ async function findKey(db: Db, key: string) {
 }
 
 export async function revokeApiKey(db: Db, name: string, now: Date): Promise<void> {
-  const r = await db.updateTable('api_key').set({ revoked_at: now }).where('name', '=', name).executeTakeFirst();
+  const r = await db
+    .updateTable('api_key')
+    .set({ revoked_at: now })
+    .where('name', '=', name)
+    .executeTakeFirst();
   if (r.numUpdatedRows === 0n) throw new AppError('api_key_not_found', 404, `No API key named "${name}"`);
 }

@@ -8,7 +8,12 @@ export const SESSION_COOKIE = 'fairbeam_session';
 export const SESSION_TTL_MS = 12 * 3600 * 1000;
 
 /** Checks a username and password; returns a new session token or throws `invalid_credentials`. */
-export async function login(db: Db, username: string, password: string, now: Date): Promise<{ token: string; expiresAt: Date }> {
+export async function login(
+  db: Db,
+  username: string,
+  password: string,
+  now: Date,
+): Promise<{ token: string; expiresAt: Date }> {
   const user = await db
     .selectFrom('app_user')
     .select(['id', 'password_hash'])

@@ -20,12 +20,17 @@ export async function upsertLocalUser(db: Db, input: UserInput): Promise<{ id: n
     throw new AppError('invalid_username', 400, 'Usernames are 1-64 letters, digits, ".", "_", "@" or "-"');
   }
   const password_hash = input.password === undefined ? undefined : await hashSecret(input.password);
-  const existing = await db.selectFrom('app_user').select('id').where('username', '=', input.username).executeTakeFirst();
+  const existing = await db
+    .selectFrom('app_user')
+    .select('id')
+    .where('username', '=', input.username)
+    .executeTakeFirst();
   if (existing) {
     const set: Record<string, unknown> = {};
     if (password_hash) set.password_hash = password_hash;
     if (input.role !== undefined) set.facility_role = input.role;
-    if (Object.keys(set).length) await db.updateTable('app_user').set(set).where('id', '=', existing.id).execute();
+    if (Object.keys(set).length)
+      await db.updateTable('app_user').set(set).where('id', '=', existing.id).execute();
     return { id: existing.id, created: false };
   }
   const row = await db

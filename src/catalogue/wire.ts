@@ -43,7 +43,9 @@ export const ProposalWire = Type.Object(
     title: Type.String(),
     summary: Type.String(),
     sessions: Type.Array(Type.String(), { description: 'ids of the sessions visible to the caller' }),
-    members: Type.Array(Type.Object({ username: Type.String(), fullName: Nullable(Type.String()), role: Type.String() })),
+    members: Type.Array(
+      Type.Object({ username: Type.String(), fullName: Nullable(Type.String()), role: Type.String() }),
+    ),
   },
   { $id: 'Proposal' },
 );
@@ -96,6 +98,12 @@ export const DatafileWire = Type.Object(
 );
 
 export const SampleWire = Type.Object(
-  { id: Type.Integer(), sessionId: Type.String(), key: Type.String(), name: Type.String(), description: Type.String() },
+  {
+    id: Type.Integer(),
+    sessionId: Type.String(),
+    key: Type.String(),
+    name: Type.String(),
+    description: Type.String(),
+  },
   { $id: 'Sample' },
 );

@@ -11,7 +11,9 @@ export function registerCatalogueCommands(program: Command, ctx: CliContext): vo
   program
     .command('migrate')
     .description('apply database migrations (serve and demo do it too)')
-    .action(() => withDatabase(ctx.config, 'migrate', async () => void ctx.stdout.write('database is up to date\n')));
+    .action(() =>
+      withDatabase(ctx.config, 'migrate', async () => void ctx.stdout.write('database is up to date\n')),
+    );
 
   program
     .command('import')
@@ -28,9 +30,19 @@ export function registerCatalogueCommands(program: Command, ctx: CliContext): vo
       await withDatabase(ctx.config, 'import', async ({ db }) => {
         try {
           const summary = await importCatalogue(db, doc, ctx.config);
-          await audit(db, { actor: 'cli', action: 'catalogue.import', target: file, details: { ...summary } });
+          await audit(db, {
+            actor: 'cli',
+            action: 'catalogue.import',
+            target: file,
+            details: { ...summary },
+          });
           if (opts.json) printJson(ctx.stdout, summary);
-          else ctx.stdout.write(`imported ${Object.entries(summary).map(([k, v]) => `${v} ${k}`).join(', ')}\n`);
+          else
+            ctx.stdout.write(
+              `imported ${Object.entries(summary)
+                .map(([k, v]) => `${v} ${k}`)
+                .join(', ')}\n`,
+            );
         } catch (e) {
           if (e instanceof AppError) throw new CliError(`${file}: ${e.message}`);
           throw e;
@@ -51,7 +63,12 @@ export function registerCatalogueCommands(program: Command, ctx: CliContext): vo
       await withDatabase(ctx.config, 'policy release', async ({ db }) => {
         const ids = await releaseExpiredEmbargoes(db, now, 'cli:policy-release');
         if (opts.json) printJson(ctx.stdout, { released: ids });
-        else ctx.stdout.write(ids.length ? `released ${ids.length} session(s):\n${ids.map((i) => `  ${i}\n`).join('')}` : 'nothing to release\n');
+        else
+          ctx.stdout.write(
+            ids.length
+              ? `released ${ids.length} session(s):\n${ids.map((i) => `  ${i}\n`).join('')}`
+              : 'nothing to release\n',
+          );
       });
     });
 }

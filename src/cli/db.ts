@@ -4,7 +4,11 @@ import type { Config } from '../config.ts';
 import { CliError } from './context.ts';
 
 /** Opens the database for a CLI command, turning "in use by serve" into a clean one-line error. */
-export async function withDatabase<T>(config: Config, command: string, fn: (database: Database) => Promise<T>): Promise<T> {
+export async function withDatabase<T>(
+  config: Config,
+  command: string,
+  fn: (database: Database) => Promise<T>,
+): Promise<T> {
   let database: Database;
   try {
     database = await openDatabase(config, command);
@@ -19,4 +23,5 @@ export async function withDatabase<T>(config: Config, command: string, fn: (data
   }
 }
 
-export const printJson = (out: NodeJS.WritableStream, value: unknown) => out.write(`${JSON.stringify(value, null, 2)}\n`);
+export const printJson = (out: NodeJS.WritableStream, value: unknown) =>
+  out.write(`${JSON.stringify(value, null, 2)}\n`);

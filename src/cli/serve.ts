@@ -24,16 +24,20 @@ async function serve(ctx: CliContext, demo: boolean, withWorker: boolean): Promi
     app = await buildApp(services, { logger: { level: config.logLevel } });
     boss = await startJobs(services, withWorker);
     await app.listen({ host: config.host, port: config.port });
-    const where = database.kind === 'pglite' ? `embedded database in ${config.home}/db` : 'PostgreSQL (DATABASE_URL)';
+    const where =
+      database.kind === 'pglite' ? `embedded database in ${config.home}/db` : 'PostgreSQL (DATABASE_URL)';
     ctx.stdout.write(`\nfairbeam is running at ${config.baseUrl}/  (${where})\n`);
     ctx.stdout.write(`API docs: ${config.baseUrl}/api/docs\n`);
     if (demo) {
-      ctx.stdout.write(`${loaded ? 'Loaded the demo facility.' : 'Catalogue not empty: demo data left as it was.'} Demo logins:\n${demoLoginsText()}\n`);
+      ctx.stdout.write(
+        `${loaded ? 'Loaded the demo facility.' : 'Catalogue not empty: demo data left as it was.'} Demo logins:\n${demoLoginsText()}\n`,
+      );
     }
   } catch (e) {
     // A failed start must not keep the embedded database locked by a process that serves nothing.
     await shutdown().catch(() => {});
-    if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new CliError(`${config.host}:${config.port} is in use; set PORT to another port`);
+    if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE')
+      throw new CliError(`${config.host}:${config.port} is in use; set PORT to another port`);
     throw e;
   }
   const stop = () => shutdown().finally(() => process.exit(0));

@@ -32,7 +32,9 @@ function lockEmbedded(home: string, command: string, url?: string): () => void {
   fs.mkdirSync(home, { recursive: true });
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      fs.writeFileSync(lockPath, JSON.stringify({ pid: process.pid, command, url } satisfies LockInfo), { flag: 'wx' });
+      fs.writeFileSync(lockPath, JSON.stringify({ pid: process.pid, command, url } satisfies LockInfo), {
+        flag: 'wx',
+      });
       const release = () => {
         try {
           const held = JSON.parse(fs.readFileSync(lockPath, 'utf8')) as LockInfo;

@@ -5,7 +5,12 @@ export const DEMO_PASSWORD = 'fairbeam-demo';
 
 /** Demo accounts: one per role, printed by `fairbeam demo`. */
 export const DEMO_USERS: { username: string; fullName: string; role: FacilityRole | null; note: string }[] = [
-  { username: 'ada', fullName: 'Ada Lovelace', role: null, note: 'principal investigator of MX-2101 and ES-1187' },
+  {
+    username: 'ada',
+    fullName: 'Ada Lovelace',
+    role: null,
+    note: 'principal investigator of MX-2101 and ES-1187',
+  },
   { username: 'bob', fullName: 'Bob Franklin', role: null, note: 'collaborator on MX-2101' },
   { username: 'carol', fullName: 'Carol Shaw', role: null, note: 'visiting scientist of another team' },
   { username: 'sam', fullName: 'Sam Staff', role: 'staff', note: 'beamline scientist (staff)' },
@@ -31,18 +36,101 @@ interface SessionPlan {
  */
 export function demoFacility(now: Date): ImportDocument {
   const plans: SessionPlan[] = [
-    { proposal: 'MX-2101', instrument: 'ID23', startDaysAgo: 30, members: [['ada', 'principal_investigator'], ['bob', 'collaborator'], ['sam', 'local_contact']], technique: 'PaNET01164', params: [['photon_energy', 12.4, 'keV'], ['temperature', 100, 'K'], ['detector_distance', 250, 'mm']] },
-    { proposal: 'MX-2101', instrument: 'ID23', startDaysAgo: 400, members: [['ada', 'principal_investigator'], ['bob', 'collaborator']], technique: 'PaNET01164', params: [['photon_energy', 13.0, 'keV'], ['temperature', 100, 'K']] },
-    { proposal: 'ES-1187', instrument: 'ID16A', startDaysAgo: 1500, members: [['ada', 'principal_investigator']], technique: 'PaNET01154', params: [['photon_energy', 17.05, 'keV'], ['pixel_size', 50, 'nm']] },
-    { proposal: 'HC-4410', instrument: 'BM29', startDaysAgo: 1900, members: [['carol', 'principal_investigator']], technique: 'PaNET01188', params: [['wavelength', 0.99, 'angstrom'], ['temperature', 20, 'degC']] },
-    { proposal: 'HC-4410', instrument: 'BM29', startDaysAgo: 90, members: [['carol', 'principal_investigator']], technique: 'PaNET01188', params: [['wavelength', 1.0, 'angstrom'], ['temperature', 4, 'degC']] },
-    { proposal: 'CH-5520', instrument: 'ID31', startDaysAgo: 700, members: [['bob', 'principal_investigator'], ['carol', 'collaborator']], technique: 'PaNET01101', params: [['photon_energy', 75, 'keV'], ['pressure', 2, 'bar']] },
+    {
+      proposal: 'MX-2101',
+      instrument: 'ID23',
+      startDaysAgo: 30,
+      members: [
+        ['ada', 'principal_investigator'],
+        ['bob', 'collaborator'],
+        ['sam', 'local_contact'],
+      ],
+      technique: 'PaNET01164',
+      params: [
+        ['photon_energy', 12.4, 'keV'],
+        ['temperature', 100, 'K'],
+        ['detector_distance', 250, 'mm'],
+      ],
+    },
+    {
+      proposal: 'MX-2101',
+      instrument: 'ID23',
+      startDaysAgo: 400,
+      members: [
+        ['ada', 'principal_investigator'],
+        ['bob', 'collaborator'],
+      ],
+      technique: 'PaNET01164',
+      params: [
+        ['photon_energy', 13.0, 'keV'],
+        ['temperature', 100, 'K'],
+      ],
+    },
+    {
+      proposal: 'ES-1187',
+      instrument: 'ID16A',
+      startDaysAgo: 1500,
+      members: [['ada', 'principal_investigator']],
+      technique: 'PaNET01154',
+      params: [
+        ['photon_energy', 17.05, 'keV'],
+        ['pixel_size', 50, 'nm'],
+      ],
+    },
+    {
+      proposal: 'HC-4410',
+      instrument: 'BM29',
+      startDaysAgo: 1900,
+      members: [['carol', 'principal_investigator']],
+      technique: 'PaNET01188',
+      params: [
+        ['wavelength', 0.99, 'angstrom'],
+        ['temperature', 20, 'degC'],
+      ],
+    },
+    {
+      proposal: 'HC-4410',
+      instrument: 'BM29',
+      startDaysAgo: 90,
+      members: [['carol', 'principal_investigator']],
+      technique: 'PaNET01188',
+      params: [
+        ['wavelength', 1.0, 'angstrom'],
+        ['temperature', 4, 'degC'],
+      ],
+    },
+    {
+      proposal: 'CH-5520',
+      instrument: 'ID31',
+      startDaysAgo: 700,
+      members: [
+        ['bob', 'principal_investigator'],
+        ['carol', 'collaborator'],
+      ],
+      technique: 'PaNET01101',
+      params: [
+        ['photon_energy', 75, 'keV'],
+        ['pressure', 2, 'bar'],
+      ],
+    },
   ];
   const titles: Record<string, [string, string]> = {
-    'MX-2101': ['Structure of lysozyme bound to a new inhibitor', 'Macromolecular crystallography of lysozyme complexes at cryogenic temperature.'],
-    'ES-1187': ['Nano-tomography of battery cathodes during cycling', 'Phase-contrast nano-tomography of NMC cathode particles.'],
-    'HC-4410': ['Solution scattering of intrinsically disordered proteins', 'BioSAXS of tau protein fragments under varying salt conditions.'],
-    'CH-5520': ['In situ diffraction of metal-organic frameworks under pressure', 'High-energy powder diffraction of MOF-5 in a diamond anvil cell.'],
+    'MX-2101': [
+      'Structure of lysozyme bound to a new inhibitor',
+      'Macromolecular crystallography of lysozyme complexes at cryogenic temperature.',
+    ],
+    'ES-1187': [
+      'Nano-tomography of battery cathodes during cycling',
+      'Phase-contrast nano-tomography of NMC cathode particles.',
+    ],
+    'HC-4410': [
+      'Solution scattering of intrinsically disordered proteins',
+      'BioSAXS of tau protein fragments under varying salt conditions.',
+    ],
+    'CH-5520': [
+      'In situ diffraction of metal-organic frameworks under pressure',
+      'High-energy powder diffraction of MOF-5 in a diamond anvil cell.',
+    ],
   };
   const proposals = new Map<string, NonNullable<ImportDocument['proposals']>[number]>();
   plans.forEach((p, i) => {
@@ -57,7 +145,18 @@ export function demoFacility(now: Date): ImportDocument {
       sessions: [],
     };
     proposals.set(p.proposal, proposal);
-    const sample = { id: `S${i + 1}`, name: ['lysozyme', 'lysozyme + inhibitor', 'NMC811 cathode', 'tau K18', 'tau K18 in 150 mM NaCl', 'MOF-5'][i]!, description: 'demo sample' };
+    const sample = {
+      id: `S${i + 1}`,
+      name: [
+        'lysozyme',
+        'lysozyme + inhibitor',
+        'NMC811 cathode',
+        'tau K18',
+        'tau K18 in 150 mM NaCl',
+        'MOF-5',
+      ][i]!,
+      description: 'demo sample',
+    };
     proposal.sessions!.push({
       id,
       instrument: p.instrument,
@@ -70,7 +169,11 @@ export function demoFacility(now: Date): ImportDocument {
         title: `${sample.name}, scan ${n}`,
         sample: sample.id,
         techniques: [p.technique],
-        parameters: p.params.map(([name, value, unit]) => ({ name, value: Math.round((value + (n - 1) * 0.1) * 1000) / 1000, unit })),
+        parameters: p.params.map(([name, value, unit]) => ({
+          name,
+          value: Math.round((value + (n - 1) * 0.1) * 1000) / 1000,
+          unit,
+        })),
         files: [
           { path: `scan_${String(n).padStart(4, '0')}/master.h5`, size: 1_048_576 * n },
           { path: `scan_${String(n).padStart(4, '0')}/data_000001.h5`, size: 8_388_608 },
@@ -91,7 +194,14 @@ export function demoFacility(now: Date): ImportDocument {
       username: u.username,
       fullName: u.fullName,
       email: `${u.username}@example.org`,
-      ...(u.role ? {} : { orcid: `0000-0002-1825-00${String(97 + i).padStart(2, '0').slice(-2)}`, affiliation: 'University of Examples' }),
+      ...(u.role
+        ? {}
+        : {
+            orcid: `0000-0002-1825-00${String(97 + i)
+              .padStart(2, '0')
+              .slice(-2)}`,
+            affiliation: 'University of Examples',
+          }),
     })),
     proposals: [...proposals.values()],
   };

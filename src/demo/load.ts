@@ -10,7 +10,8 @@ export async function loadDemoIfEmpty(db: Db, config: Config, now: Date): Promis
   const any = await db.selectFrom('proposal').select('id').limit(1).executeTakeFirst();
   if (any) return false;
   await importCatalogue(db, demoFacility(now), config);
-  for (const u of DEMO_USERS) await upsertLocalUser(db, { username: u.username, password: DEMO_PASSWORD, role: u.role });
+  for (const u of DEMO_USERS)
+    await upsertLocalUser(db, { username: u.username, password: DEMO_PASSWORD, role: u.role });
   await audit(db, { actor: 'demo', action: 'catalogue.demo_loaded' });
   return true;
 }

@@ -26,14 +26,20 @@ export function installAuth(app: FastifyInstance, services: Services): void {
       return;
     }
     const token = req.cookies?.[SESSION_COOKIE];
-    if (token) req.caller = (await userForSessionToken(services.database.db, token, services.clock.now())) ?? anonymous;
+    if (token)
+      req.caller =
+        (await userForSessionToken(services.database.db, token, services.clock.now())) ?? anonymous;
   });
 }
 
-export const accessOf = (req: FastifyRequest, services: Services): Access => ({ caller: req.caller, now: services.clock.now() });
+export const accessOf = (req: FastifyRequest, services: Services): Access => ({
+  caller: req.caller,
+  now: services.clock.now(),
+});
 
 export function requireLogin(req: FastifyRequest): void {
-  if (req.caller.kind === 'anonymous') throw new AppError('unauthenticated', 401, 'Log in or send an API key');
+  if (req.caller.kind === 'anonymous')
+    throw new AppError('unauthenticated', 401, 'Log in or send an API key');
 }
 
 export function requireRole(req: FastifyRequest, ...roles: FacilityRole[]): void {

@@ -23,13 +23,11 @@ const FASTIFY_CODES: Record<string, [string, number, string]> = {
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (err instanceof AppError) {
-      return reply
-        .status(err.status)
-        .send({
-          code: err.code,
-          message: err.message,
-          ...(err.details === undefined ? {} : { details: err.details }),
-        });
+      return reply.status(err.status).send({
+        code: err.code,
+        message: err.message,
+        ...(err.details === undefined ? {} : { details: err.details }),
+      });
     }
     if (err.validation) {
       const first = err.validation[0];
@@ -44,12 +42,10 @@ export function installErrorHandling(app: FastifyInstance): void {
       // Input that passed validation but that the database cannot store or compare (a NUL character,
       // a number beyond bigint): the caller's fault, so a 400 -- without the SQL error's text.
       req.log.warn({ err }, 'database rejected a value from the request');
-      return reply
-        .status(400)
-        .send({
-          code: 'invalid_input',
-          message: 'A value in the request cannot be used (e.g. a NUL character or a number out of range)',
-        });
+      return reply.status(400).send({
+        code: 'invalid_input',
+        message: 'A value in the request cannot be used (e.g. a NUL character or a number out of range)',
+      });
     }
     const mapped = err.code ? FASTIFY_CODES[err.code] : undefined;
     if (mapped) return reply.status(mapped[1]).send({ code: mapped[0], message: mapped[2] });

@@ -9,7 +9,9 @@ export const ErrorBody = Type.Object(
 export const Page = <T extends TSchema>(item: T) =>
   Type.Object({
     items: Type.Array(item),
-    next: Type.Union([Type.String(), Type.Null()], { description: 'pass back as ?cursor= for the next page' }),
+    next: Type.Union([Type.String(), Type.Null()], {
+      description: 'pass back as ?cursor= for the next page',
+    }),
     total: Type.Optional(Type.Integer({ description: 'only with ?count=true' })),
   });
 

@@ -16,7 +16,12 @@ export interface JobDefinition<T extends object = object> {
 export const defineJob = <T extends object>(def: JobDefinition<T>): JobDefinition<T> => def;
 
 /** Creates the queues and schedules, and (when `work` is set) starts handling them. */
-export async function registerJobs(boss: PgBoss, services: Services, jobs: JobDefinition[], work: boolean): Promise<void> {
+export async function registerJobs(
+  boss: PgBoss,
+  services: Services,
+  jobs: JobDefinition[],
+  work: boolean,
+): Promise<void> {
   for (const job of jobs) {
     await boss.createQueue(job.name, { name: job.name, retryLimit: job.retryLimit ?? 5, retryBackoff: true });
     if (job.cron) await boss.schedule(job.name, job.cron, {});

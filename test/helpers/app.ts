@@ -16,7 +16,10 @@ export interface TestApp {
 }
 
 /** A real app (real database of the given dialect, real routes) driven with app.inject(). */
-export async function startTestApp(dialect: Dialect, opts: { now?: Date; env?: NodeJS.ProcessEnv } = {}): Promise<TestApp> {
+export async function startTestApp(
+  dialect: Dialect,
+  opts: { now?: Date; env?: NodeJS.ProcessEnv } = {},
+): Promise<TestApp> {
   const database = await freshDatabase(dialect);
   const clock = fixedClock(opts.now ?? NOW);
   const config = loadConfig({ FAIRBEAM_HOME: '/nonexistent/fairbeam-test', ...opts.env });

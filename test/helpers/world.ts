@@ -22,7 +22,10 @@ export async function seedWorld(db: Db) {
         { id: 'BL1', name: 'Beamline 1', techniques: ['PaNET01164'] },
         { id: 'BL2', name: 'Beamline 2', techniques: ['PaNET01188'] },
       ],
-      users: ['ada', 'bob', 'eve', 'sam', 'dora', 'root'].map((username) => ({ username, fullName: username.toUpperCase() })),
+      users: ['ada', 'bob', 'eve', 'sam', 'dora', 'root'].map((username) => ({
+        username,
+        fullName: username.toUpperCase(),
+      })),
       proposals: [
         {
           id: 'P-EMB',
@@ -71,7 +74,10 @@ export async function seedWorld(db: Db) {
                   sample: 'S2',
                   techniques: ['PaNET01188'],
                   parameters: [{ name: 'wavelength', value: 1, unit: 'angstrom' }],
-                  files: [{ path: 'pub/data.h5', size: 200 }, { path: 'pub/more.h5', size: 300 }],
+                  files: [
+                    { path: 'pub/data.h5', size: 200 },
+                    { path: 'pub/more.h5', size: 300 },
+                  ],
                 },
               ],
             },
@@ -81,13 +87,23 @@ export async function seedWorld(db: Db) {
     },
     { doiPrefix: '10.5072', embargoYears: 3 },
   );
-  for (const [username, role] of [['ada', null], ['bob', null], ['eve', null], ['sam', 'staff'], ['dora', 'data_manager'], ['root', 'admin']] as const) {
+  for (const [username, role] of [
+    ['ada', null],
+    ['bob', null],
+    ['eve', null],
+    ['sam', 'staff'],
+    ['dora', 'data_manager'],
+    ['root', 'admin'],
+  ] as const) {
     await upsertLocalUser(db, { username, password: PASSWORD, role });
   }
   const bl1Key = (await createApiKey(db, 'bl1-software', 'BL1')).key;
   const bl2Key = (await createApiKey(db, 'bl2-software', 'BL2')).key;
   const pids = Object.fromEntries(
-    (await db.selectFrom('dataset').select(['pid', 'session_id']).execute()).map((d) => [d.session_id, d.pid]),
+    (await db.selectFrom('dataset').select(['pid', 'session_id']).execute()).map((d) => [
+      d.session_id,
+      d.pid,
+    ]),
   ) as Record<'EMB' | 'PUB', string>;
   const files = Object.fromEntries(
     (await db.selectFrom('datafile').select(['id', 'path']).execute()).map((f) => [f.path, f.id]),

@@ -54,20 +54,38 @@ const toDatafile = (r: Row): Datafile => ({
 });
 
 /** Files of one dataset in path order; 404 for a dataset the caller may not see. */
-export async function listDatasetFiles(db: Db, access: Access, pid: string, f: ListQuery): Promise<Page<Datafile>> {
-  const visible = await visibleDatasets(db, access).select('dataset.pid').where('dataset.pid', '=', pid).executeTakeFirst();
+export async function listDatasetFiles(
+  db: Db,
+  access: Access,
+  pid: string,
+  f: ListQuery,
+): Promise<Page<Datafile>> {
+  const visible = await visibleDatasets(db, access)
+    .select('dataset.pid')
+    .where('dataset.pid', '=', pid)
+    .executeTakeFirst();
   if (!visible) throw notFound('dataset', pid);
   const limit = f.limit ?? DEFAULT_LIMIT;
   const after = decodeCursor(f.cursor, ['text']);
   const base = db.selectFrom('datafile').where('dataset_pid', '=', pid);
-  let q = base.select(columns.map((c) => c.replace('datafile.', '')) as never).orderBy('path').limit(limit + 1);
+  let q = base
+    .select(columns.map((c) => c.replace('datafile.', '')) as never)
+    .orderBy('path')
+    .limit(limit + 1);
   if (after) q = q.where('path', '>', String(after[0]));
   const rows = (await q.execute()) as Row[];
-  return withTotal(toPage(rows, limit, (r) => [r.path], toDatafile), f.count, () => countRows(base));
+  return withTotal(
+    toPage(rows, limit, (r) => [r.path], toDatafile),
+    f.count,
+    () => countRows(base),
+  );
 }
 
 export async function getDatafile(db: Db, access: Access, id: number): Promise<Datafile> {
-  const row = (await visibleDatafiles(db, access).select(columns).where('datafile.id', '=', id).executeTakeFirst()) as Row | undefined;
+  const row = (await visibleDatafiles(db, access)
+    .select(columns)
+    .where('datafile.id', '=', id)
+    .executeTakeFirst()) as Row | undefined;
   if (!row) throw notFound('datafile', id);
   return toDatafile(row);
 }

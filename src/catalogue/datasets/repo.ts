@@ -49,7 +49,9 @@ export function visibleDatasets(db: Db, access: Access, f: Omit<DatasetFilter, k
   if (f.to) q = q.where('dataset.created_at', '<=', new Date(f.to));
   if (f.q) {
     const p = likePattern(f.q);
-    q = q.where((eb) => eb.or([eb('dataset.name', 'ilike', p), eb('dataset.title', 'ilike', p), eb('dataset.pid', 'ilike', p)]));
+    q = q.where((eb) =>
+      eb.or([eb('dataset.name', 'ilike', p), eb('dataset.title', 'ilike', p), eb('dataset.pid', 'ilike', p)]),
+    );
   }
   return q;
 }
@@ -129,18 +131,29 @@ export async function listDatasets(db: Db, access: Access, f: DatasetFilter): Pr
   if (after) {
     const [at, pid] = [new Date(String(after[0])), String(after[1])];
     q = q.where((eb) =>
-      eb.or([eb('dataset.created_at', '<', at), eb.and([eb('dataset.created_at', '=', at), eb('dataset.pid', '<', pid)])]),
+      eb.or([
+        eb('dataset.created_at', '<', at),
+        eb.and([eb('dataset.created_at', '=', at), eb('dataset.pid', '<', pid)]),
+      ]),
     );
   }
   const rows = (await q.execute()) as Row[];
-  const page = toPage(rows, limit, (r) => [r.created_at.toISOString(), r.pid], (r) => r);
-  return withTotal({ items: await toDatasets(db, page.items), next: page.next }, f.count, () => countRows(base));
+  const page = toPage(
+    rows,
+    limit,
+    (r) => [r.created_at.toISOString(), r.pid],
+    (r) => r,
+  );
+  return withTotal({ items: await toDatasets(db, page.items), next: page.next }, f.count, () =>
+    countRows(base),
+  );
 }
 
 export async function getDataset(db: Db, access: Access, pid: string): Promise<Dataset> {
-  const row = (await visibleDatasets(db, access).select(selectDataset(access)).where('dataset.pid', '=', pid).executeTakeFirst()) as
-    | Row
-    | undefined;
+  const row = (await visibleDatasets(db, access)
+    .select(selectDataset(access))
+    .where('dataset.pid', '=', pid)
+    .executeTakeFirst()) as Row | undefined;
   if (!row) throw notFound('dataset', pid);
   return (await toDatasets(db, [row]))[0]!;
 }

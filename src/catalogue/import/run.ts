@@ -22,7 +22,8 @@ export interface ImportSummary {
   files: number;
 }
 
-const refError = (pointer: string, message: string) => new AppError('invalid_import', 422, `${message} at ${pointer}`, { pointer });
+const refError = (pointer: string, message: string) =>
+  new AppError('invalid_import', 422, `${message} at ${pointer}`, { pointer });
 
 /**
  * Upserts a user-office export in one transaction: re-importing the same document changes nothing,
@@ -30,7 +31,15 @@ const refError = (pointer: string, message: string) => new AppError('invalid_imp
  */
 export async function importCatalogue(db: Db, input: unknown, opts: ImportOptions): Promise<ImportSummary> {
   const doc = validateDocument(ImportDocument, input, 'invalid_import');
-  const summary: ImportSummary = { facilities: 0, instruments: 0, users: 0, proposals: 0, sessions: 0, datasets: 0, files: 0 };
+  const summary: ImportSummary = {
+    facilities: 0,
+    instruments: 0,
+    users: 0,
+    proposals: 0,
+    sessions: 0,
+    datasets: 0,
+    files: 0,
+  };
   await db.transaction().execute(async (tx) => {
     if (doc.facility) {
       await tx
@@ -43,7 +52,11 @@ export async function importCatalogue(db: Db, input: unknown, opts: ImportOption
     for (const [i, ins] of (doc.instruments ?? []).entries()) {
       const facility = ins.facility ?? doc.facility?.name;
       if (!facility) throw refError(`/instruments/${i}/facility`, 'No facility given for instrument');
-      const known = await tx.selectFrom('facility').select('name').where('name', '=', facility).executeTakeFirst();
+      const known = await tx
+        .selectFrom('facility')
+        .select('name')
+        .where('name', '=', facility)
+        .executeTakeFirst();
       if (!known) throw refError(`/instruments/${i}/facility`, `Unknown facility "${facility}"`);
       const values = { name: ins.name ?? ins.id, facility, techniques: ins.techniques ?? [] };
       await tx
@@ -54,7 +67,12 @@ export async function importCatalogue(db: Db, input: unknown, opts: ImportOption
       summary.instruments++;
     }
     for (const u of doc.users ?? []) {
-      const values = { full_name: u.fullName ?? null, email: u.email ?? null, orcid: u.orcid ?? null, affiliation: u.affiliation ?? null };
+      const values = {
+        full_name: u.fullName ?? null,
+        email: u.email ?? null,
+        orcid: u.orcid ?? null,
+        affiliation: u.affiliation ?? null,
+      };
       await tx
         .insertInto('app_user')
         .values({ username: u.username, password_hash: null, facility_role: null, ...values })
@@ -62,7 +80,9 @@ export async function importCatalogue(db: Db, input: unknown, opts: ImportOption
         .execute();
       summary.users++;
     }
-    const userIds = new Map((await tx.selectFrom('app_user').select(['id', 'username']).execute()).map((u) => [u.username, u.id]));
+    const userIds = new Map(
+      (await tx.selectFrom('app_user').select(['id', 'username']).execute()).map((u) => [u.username, u.id]),
+    );
     const userId = (username: string, pointer: string) => {
       const id = userIds.get(username);
       if (id === undefined) throw refError(pointer, `Unknown user "${username}"`);
@@ -79,12 +99,20 @@ export async function importCatalogue(db: Db, input: unknown, opts: ImportOption
       for (const [mi, m] of (p.members ?? []).entries()) {
         await tx
           .insertInto('proposal_member')
-          .values({ proposal_id: p.id, user_id: userId(m.username, `/proposals/${pi}/members/${mi}/username`), role: m.role })
+          .values({
+            proposal_id: p.id,
+            user_id: userId(m.username, `/proposals/${pi}/members/${mi}/username`),
+            role: m.role,
+          })
           .onConflict((oc) => oc.columns(['proposal_id', 'user_id']).doUpdateSet({ role: m.role }))
           .execute();
       }
       for (const [si, s] of (p.sessions ?? []).entries()) {
-        const counts = await importSession(tx, p.id, s, `/proposals/${pi}/sessions/${si}`, { ...opts, userId, refError });
+        const counts = await importSession(tx, p.id, s, `/proposals/${pi}/sessions/${si}`, {
+          ...opts,
+          userId,
+          refError,
+        });
         summary.sessions++;
         summary.datasets += counts.datasets;
         summary.files += counts.files;

@@ -27,12 +27,20 @@ export async function importSession(
   at: string,
   ctx: SessionContext,
 ): Promise<{ datasets: number; files: number }> {
-  const instrument = await tx.selectFrom('instrument').select('id').where('id', '=', s.instrument).executeTakeFirst();
+  const instrument = await tx
+    .selectFrom('instrument')
+    .select('id')
+    .where('id', '=', s.instrument)
+    .executeTakeFirst();
   if (!instrument) throw ctx.refError(`${at}/instrument`, `Unknown instrument "${s.instrument}"`);
   const start = new Date(s.start);
   const end = new Date(s.end);
   if (end < start) throw ctx.refError(`${at}/end`, 'Session ends before it starts');
-  const other = await tx.selectFrom('session').select('proposal_id').where('id', '=', s.id).executeTakeFirst();
+  const other = await tx
+    .selectFrom('session')
+    .select('proposal_id')
+    .where('id', '=', s.id)
+    .executeTakeFirst();
   if (other && other.proposal_id !== proposalId) {
     throw ctx.refError(`${at}/id`, `Session "${s.id}" belongs to proposal "${other.proposal_id}"`);
   }
@@ -51,7 +59,11 @@ export async function importSession(
   for (const [mi, m] of (s.members ?? []).entries()) {
     await tx
       .insertInto('session_member')
-      .values({ session_id: s.id, user_id: ctx.userId(m.username, `${at}/members/${mi}/username`), role: m.role })
+      .values({
+        session_id: s.id,
+        user_id: ctx.userId(m.username, `${at}/members/${mi}/username`),
+        role: m.role,
+      })
       .onConflict((oc) => oc.columns(['session_id', 'user_id']).doUpdateSet({ role: m.role }))
       .execute();
   }
@@ -79,7 +91,12 @@ async function importDataset(
 ): Promise<number> {
   let sampleId: number | null = null;
   if (d.sample) {
-    const sample = await tx.selectFrom('sample').select('id').where('session_id', '=', sessionId).where('sample_key', '=', d.sample).executeTakeFirst();
+    const sample = await tx
+      .selectFrom('sample')
+      .select('id')
+      .where('session_id', '=', sessionId)
+      .where('sample_key', '=', d.sample)
+      .executeTakeFirst();
     if (!sample) throw ctx.refError(`${at}/sample`, `Unknown sample "${d.sample}" in session "${sessionId}"`);
     sampleId = sample.id;
   }

@@ -37,7 +37,12 @@ const toParameter = (r: Row): Parameter => ({
 export async function parametersOf(db: Db, pids: string[]): Promise<Map<string, Parameter[]>> {
   const out = new Map<string, Parameter[]>();
   if (pids.length === 0) return out;
-  const rows = await db.selectFrom('parameter').selectAll().where('dataset_pid', 'in', pids).orderBy('id').execute();
+  const rows = await db
+    .selectFrom('parameter')
+    .selectAll()
+    .where('dataset_pid', 'in', pids)
+    .orderBy('id')
+    .execute();
   for (const r of rows) {
     const list = out.get(r.dataset_pid) ?? [];
     list.push(toParameter(r));
@@ -56,8 +61,16 @@ export async function listParameters(
   let base = visibleDatasets(db, access, {}).innerJoin('parameter', 'parameter.dataset_pid', 'dataset.pid');
   if (f.dataset) base = base.where('dataset.pid', '=', f.dataset);
   if (f.name) base = base.where('parameter.name', '=', f.name);
-  let q = base.selectAll('parameter').orderBy('parameter.id').limit(limit + 1);
+  let q = base
+    .selectAll('parameter')
+    .orderBy('parameter.id')
+    .limit(limit + 1);
   if (after) q = q.where('parameter.id', '>', Number(after[0]));
-  const page = toPage(await q.execute(), limit, (r) => [r.id], (r) => ({ id: r.id, datasetPid: r.dataset_pid, ...toParameter(r) }));
+  const page = toPage(
+    await q.execute(),
+    limit,
+    (r) => [r.id],
+    (r) => ({ id: r.id, datasetPid: r.dataset_pid, ...toParameter(r) }),
+  );
   return withTotal(page, f.count, () => countRows(base));
 }

@@ -83,7 +83,10 @@ type Row = {
 };
 
 async function toSessions(db: Db, rows: Row[]): Promise<Session[]> {
-  const members = await membersOf(db, rows.map((r) => r.id));
+  const members = await membersOf(
+    db,
+    rows.map((r) => r.id),
+  );
   return rows.map((r) => ({
     id: r.id,
     proposalId: r.proposal_id,
@@ -114,19 +117,30 @@ export async function listSessions(db: Db, access: Access, f: SessionFilter): Pr
   if (after) {
     const [start, id] = [new Date(String(after[0])), String(after[1])];
     q = q.where((eb) =>
-      eb.or([eb('session.start_at', '<', start), eb.and([eb('session.start_at', '=', start), eb('session.id', '<', id)])]),
+      eb.or([
+        eb('session.start_at', '<', start),
+        eb.and([eb('session.start_at', '=', start), eb('session.id', '<', id)]),
+      ]),
     );
   }
   const rows = (await q.execute()) as Row[];
-  const page = toPage(rows, limit, (r) => [r.start_at.toISOString(), r.id], (r) => r);
-  return withTotal({ items: await toSessions(db, page.items), next: page.next }, f.count, () => countRows(base));
+  const page = toPage(
+    rows,
+    limit,
+    (r) => [r.start_at.toISOString(), r.id],
+    (r) => r,
+  );
+  return withTotal({ items: await toSessions(db, page.items), next: page.next }, f.count, () =>
+    countRows(base),
+  );
 }
 
 /** One session; 404 (not 403) when the caller may not see it, so its existence does not leak. */
 export async function getSession(db: Db, access: Access, id: string): Promise<Session> {
-  const row = (await visibleSessions(db, access).select(columns(access)).where('session.id', '=', id).executeTakeFirst()) as
-    | Row
-    | undefined;
+  const row = (await visibleSessions(db, access)
+    .select(columns(access))
+    .where('session.id', '=', id)
+    .executeTakeFirst()) as Row | undefined;
   if (!row) throw notFound('session', id);
   return (await toSessions(db, [row]))[0]!;
 }

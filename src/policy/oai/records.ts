@@ -46,14 +46,12 @@ export async function recordPage(
     .limit(limit + 1);
   if (after) q = q.where(sql<boolean>`(${datestampOf}, session.doi) > (${after[0]}, ${after[1]})`);
   const rows = await q.execute();
-  const headers: RecordHeader[] = rows
-    .slice(0, limit)
-    .map((r) => ({
-      sessionId: r.id,
-      doi: r.doi!,
-      datestamp: new Date(r.datestamp),
-      instrumentId: r.instrument_id,
-    }));
+  const headers: RecordHeader[] = rows.slice(0, limit).map((r) => ({
+    sessionId: r.id,
+    doi: r.doi!,
+    datestamp: new Date(r.datestamp),
+    instrumentId: r.instrument_id,
+  }));
   return { headers, more: rows.length > limit };
 }
 
