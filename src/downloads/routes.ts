@@ -1,13 +1,15 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../services.ts';
 import { accessOf } from '../http/auth.ts';
 import { actorName } from '../auth/caller.ts';
 import { audit } from '../audit/log.ts';
 import { AppError } from '../errors.ts';
-import { locateFiles } from './locate.ts';
+import { fileOnDisk, locateFiles, type LocatedFile } from './locate.ts';
 import { sendArchive, sendFile } from './send.ts';
 import { createDownload, getDownload } from './requests.ts';
+import { readHdf5Tree } from './hdf5-tree.ts';
 
 const DownloadWire = Type.Object(
   {
@@ -35,6 +37,47 @@ export const downloadRoutes =
     const db = services.database.db;
     const roots = services.config.dataRoots;
     app.addSchema(DownloadWire);
+
+    /** Streams the files as one archive, or answers 202 with a download id when some are on tape. */
+    const archiveOrQueue = async (
+      req: FastifyRequest,
+      reply: FastifyReply,
+      files: LocatedFile[],
+      format: 'zip' | 'tar',
+      target: string | null,
+    ) => {
+      const actor = actorName(req.caller);
+      const pending = files.filter((f) => f.state !== 'online').map((f) => f.id);
+      if (pending.length) {
+        const d = await createDownload(
+          db,
+          req.caller,
+          format,
+          files.map((f) => f.id),
+          pending,
+        );
+        await audit(db, {
+          actor,
+          action: 'download.request',
+          target: `download:${d.id}`,
+          details: { files: files.length, pending: pending.length, format },
+        });
+        return reply.status(202).send(d);
+      }
+      const sent = await sendArchive(reply, files, format, roots);
+      await audit(db, {
+        actor,
+        action: 'download.archive',
+        target,
+        details: {
+          format,
+          files: files.length,
+          bytes: sent.bytes,
+          datasets: [...new Set(files.map((f) => f.datasetPid))],
+        },
+      });
+      return sent.reply;
+    };
 
     app.get(
       '/datafiles/:id/content',
@@ -99,42 +142,17 @@ export const downloadRoutes =
         },
       },
       async (req, reply) => {
-        const access = accessOf(req, services);
-        const format = req.body.format ?? 'zip';
-        const files = await locateFiles(db, access, req.body);
+        const files = await locateFiles(db, accessOf(req, services), req.body);
         if (files.length === 0)
           throw new AppError('empty_download', 400, 'Name at least one dataset with files, or one file');
-        const actor = actorName(req.caller);
-        const pending = files.filter((f) => f.state !== 'online').map((f) => f.id);
-        if (pending.length) {
-          const d = await createDownload(
-            db,
-            req.caller,
-            format,
-            files.map((f) => f.id),
-            pending,
-          );
-          await audit(db, {
-            actor,
-            action: 'download.request',
-            target: `download:${d.id}`,
-            details: { files: files.length, pending: pending.length, format },
-          });
-          return reply.status(202).send(d);
-        }
-        const sent = await sendArchive(reply, files, format, roots);
-        await audit(db, {
-          actor,
-          action: 'download.archive',
-          target: req.body.datasets?.length === 1 && !req.body.files?.length ? req.body.datasets[0]! : null,
-          details: {
-            format,
-            files: files.length,
-            bytes: sent.bytes,
-            datasets: [...new Set(files.map((f) => f.datasetPid))],
-          },
-        });
-        return sent.reply;
+        const whole = req.body.datasets?.length === 1 && !req.body.files?.length;
+        return archiveOrQueue(
+          req,
+          reply,
+          files,
+          req.body.format ?? 'zip',
+          whole ? req.body.datasets![0]! : null,
+        );
       },
     );
 
@@ -188,6 +206,54 @@ export const downloadRoutes =
           details: { format: d.format, files: files.length, bytes: sent.bytes },
         });
         return sent.reply;
+      },
+    );
+
+    app.get(
+      '/datasets/:pid/download',
+      {
+        schema: {
+          tags,
+          summary:
+            'The whole dataset as one zip (default) or tar: a plain link for browsers; same rules as POST /downloads',
+          params: Type.Object({ pid: Type.String({ minLength: 1 }) }),
+          querystring: Type.Object({
+            format: Type.Optional(Type.Union([Type.Literal('zip'), Type.Literal('tar')])),
+          }),
+          response: { 202: Type.Ref('Download'), ...errors },
+        },
+      },
+      async (req, reply) => {
+        const files = await locateFiles(db, accessOf(req, services), { datasets: [req.params.pid] });
+        if (files.length === 0) throw new AppError('empty_download', 400, 'This dataset has no files');
+        return archiveOrQueue(req, reply, files, req.query.format ?? 'zip', req.params.pid);
+      },
+    );
+
+    app.get(
+      '/datafiles/:id/tree',
+      {
+        schema: {
+          tags,
+          summary:
+            'Structure of an HDF5/NeXus file (groups, datasets, attributes, small values) for the portal preview',
+          params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
+          response: {
+            200: Type.Object({ root: Type.Unknown(), truncated: Type.Boolean() }),
+            ...errors,
+            422: Type.Ref('Error'),
+          },
+        },
+      },
+      async (req) => {
+        const [f] = await locateFiles(db, accessOf(req, services), { files: [req.params.id] });
+        if (f!.state !== 'online')
+          throw new AppError(
+            'datafile_not_online',
+            409,
+            `Datafile ${f!.id} is ${f!.state}; download it to restore it first`,
+          );
+        return readHdf5Tree((await fileOnDisk(f!, roots)).absolute);
       },
     );
   };

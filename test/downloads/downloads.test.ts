@@ -274,6 +274,38 @@ describe.each(dialects)('downloads (%s)', (dialect) => {
     expect((await get('/api/downloads/not-an-id', 'ada')).statusCode).toBe(404);
   });
 
+  it('zips a dataset from a plain GET link', async () => {
+    const res = await get(`/api/datasets/${encodeURIComponent(embPid)}/download`, 'ada');
+    expect(res.statusCode).toBe(200);
+    expect(
+      fs
+        .readFileSync(path.join(unpack(res.rawPayload, 'zip'), 'emb_ingested', 'sample.nxs'))
+        .equals(nxsBytes()),
+    ).toBe(true);
+    expect((await get(`/api/datasets/${encodeURIComponent(embPid)}/download?format=tar`)).statusCode).toBe(
+      404,
+    );
+  });
+
+  it('lists the HDF5 structure of a NeXus file for the preview, under the same policy', async () => {
+    const res = await get(`/api/datafiles/${ids['sample.nxs']}/tree`, 'ada');
+    expect(res.statusCode).toBe(200);
+    const { root: tree } = res.json();
+    const entry = tree.children.find((c: { name: string }) => c.name === 'entry');
+    expect(entry).toMatchObject({ kind: 'group', attributes: { NX_class: 'NXentry' } });
+    const find = (n: { path: string; children?: unknown[] }, p: string): any =>
+      n.path === p ? n : (n.children ?? []).map((c) => find(c as never, p)).find(Boolean);
+    expect(find(tree, '/entry/instrument/detector/distance')).toMatchObject({
+      kind: 'dataset',
+      shape: [1],
+      value: [540.8],
+      attributes: { units: 'mm' },
+    });
+    expect((await get(`/api/datafiles/${ids['sample.nxs']}/tree`, 'eve')).statusCode).toBe(404);
+    const text = await get(`/api/datafiles/${ids['sub/grüße €.txt']}/tree`, 'ada');
+    expect([text.statusCode, text.json().code]).toEqual([422, 'not_hdf5']);
+  });
+
   it('writes every download into the audit log', async () => {
     const res = await get('/api/audit?limit=200', 'root');
     const actions = res.json().items.map((e: { action: string; actor: string }) => `${e.action} ${e.actor}`);
