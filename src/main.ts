@@ -6,6 +6,7 @@ import { registerServeCommands } from './cli/serve.ts';
 import { registerCatalogueCommands } from './cli/catalogue.ts';
 import { registerAccountCommands } from './cli/accounts.ts';
 import { registerIngestCommands } from './cli/ingest.ts';
+import { registerTapeCommands } from './cli/tape.ts';
 
 /** Builds the command tree; the only place that knows every command. */
 export function buildProgram(ctx: CliContext): Command {
@@ -17,6 +18,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerCatalogueCommands(program, ctx);
   registerAccountCommands(program, ctx);
   registerIngestCommands(program, ctx);
+  registerTapeCommands(program, ctx);
   return program;
 }
 
