@@ -14,8 +14,19 @@ export interface Config {
   secureCookies: boolean;
   /** DataCite REST API; unset: DOIs go to the built-in local registrar (stored in the database). */
   datacite: { endpoint: string; prefix: string; username: string; password: string } | undefined;
-  /** OpenID Connect login in addition to local accounts; unset: local accounts only. */
-  oidc: { issuer: string; clientId: string; clientSecret: string | undefined; name: string } | undefined;
+  /**
+   * OpenID Connect login in addition to local accounts; unset: local accounts only. `redirectUrl` is
+   * what the provider has registered for this client (default <baseUrl>/api/auth/oidc/callback).
+   */
+  oidc:
+    | {
+        issuer: string;
+        clientId: string;
+        clientSecret: string | undefined;
+        redirectUrl: string;
+        name: string;
+      }
+    | undefined;
   /** Contact address the OAI-PMH Identify answer carries. */
   adminEmail: string;
   oaiPageSize: number;
@@ -58,6 +69,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           issuer: env.FAIRBEAM_OIDC_ISSUER,
           clientId: env.FAIRBEAM_OIDC_CLIENT_ID ?? 'fairbeam',
           clientSecret: env.FAIRBEAM_OIDC_CLIENT_SECRET || undefined,
+          redirectUrl: env.FAIRBEAM_OIDC_REDIRECT_URL || `${baseUrl}/api/auth/oidc/callback`,
           name: env.FAIRBEAM_OIDC_NAME ?? 'single sign-on',
         }
       : undefined,

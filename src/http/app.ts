@@ -16,8 +16,9 @@ import { ErrorBody } from './wire.ts';
 import { catalogueRoutes } from '../catalogue/routes.ts';
 import { authRoutes } from '../auth/routes.ts';
 import { adminRoutes } from './admin-routes.ts';
-import { openDataRoutes } from '../policy/public-routes.ts';
 import { policyRoutes } from '../policy/routes.ts';
+import { openDataRoutes } from '../policy/public-routes.ts';
+import { oidcRoutes } from '../auth/oidc/routes.ts';
 import { searchRoutes } from '../search/routes.ts';
 import { logbookRoutes } from '../logbook/routes.ts';
 import { ingestRoutes } from '../ingest/routes.ts';
@@ -67,6 +68,7 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
       await api.register(catalogueRoutes(services));
       await api.register(adminRoutes(services));
       await api.register(policyRoutes(services));
+      await api.register(oidcRoutes(services));
       await api.register(logbookRoutes(services));
       await api.register(ingestRoutes(services));
       await api.register(downloadRoutes(services));
