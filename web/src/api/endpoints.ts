@@ -4,6 +4,7 @@ import type {
   Dataset,
   Instrument,
   Me,
+  OidcInfo,
   Page,
   Proposal,
   Sample,
@@ -16,6 +17,7 @@ export const api = {
   me: (signal?: AbortSignal) => get<Me>('/me', undefined, signal),
   login: (username: string, password: string) => post<Me>('/login', { username, password }),
   logout: () => post<void>('/logout'),
+  oidc: (signal?: AbortSignal) => get<OidcInfo>('/auth/oidc', undefined, signal),
 
   instruments: (q: Query = {}, signal?: AbortSignal) => get<Page<Instrument>>('/instruments', q, signal),
   techniques: (q: Query = {}, signal?: AbortSignal) =>

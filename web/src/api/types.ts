@@ -27,6 +27,13 @@ export interface Me {
   instrumentId?: string | null;
 }
 
+/** GET /api/auth/oidc: whether single sign-on is offered. */
+export interface OidcInfo {
+  enabled: boolean;
+  name?: string;
+  loginUrl?: string;
+}
+
 export interface Instrument {
   id: string;
   name: string;

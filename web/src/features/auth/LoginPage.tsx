@@ -3,6 +3,7 @@ import { Navigate, useNavigate, useSearchParams } from 'react-router';
 import { displayName, useAuth } from '../../api/auth.tsx';
 import { ApiError } from '../../api/client.ts';
 import { useDocumentTitle } from '../../components/useDocumentTitle.ts';
+import { OidcLogin } from './OidcLogin.tsx';
 
 /** Only same-site paths, so a crafted ?next= cannot send the user to another site after login. */
 function safeNext(next: string | null): string {
@@ -54,6 +55,7 @@ export function LoginPage() {
       {me && me.kind !== 'anonymous' && (
         <p className="muted small">Currently signed in as {displayName(me)}.</p>
       )}
+      <OidcLogin next={next} />
       <form onSubmit={submit} className="login-form" data-testid="login-form" noValidate>
         <div className="field">
           <label htmlFor="login-username">User name</label>
