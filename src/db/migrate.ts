@@ -11,6 +11,8 @@ export async function migrateToLatest(db: Db): Promise<string[]> {
     provider,
     migrationTableName: 'fairbeam_migration',
     migrationLockTableName: 'fairbeam_migration_lock',
+    // 0005 (tape) landed after 0006: databases that already ran 0006 must still get 0005.
+    allowUnorderedMigrations: true,
   });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');

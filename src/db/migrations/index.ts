@@ -3,6 +3,7 @@ import * as m0001 from './0001_catalogue.ts';
 import * as m0002 from './0002_logbook.ts';
 import * as m0003 from './0003_search.ts';
 import * as m0004 from './0004_ingest.ts';
+import * as m0005 from './0005_tape.ts';
 import * as m0006 from './0006_open_data.ts';
 
 /** Every migration, in order. Listed here (not read from disk) so bundling and tsx agree. */
@@ -11,5 +12,6 @@ export const migrations: Record<string, Migration> = {
   '0002_logbook': m0002,
   '0003_search': m0003,
   '0004_ingest': m0004,
+  '0005_tape': m0005,
   '0006_open_data': m0006,
 };
