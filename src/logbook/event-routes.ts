@@ -12,8 +12,10 @@ import { getEvent, listEvents } from './events/read.ts';
 import { deleteEvent, editEvent, parseIfMatch } from './events/edit.ts';
 import { diffRevisions, listRevisions } from './events/history.ts';
 import { busFor } from './bus.ts';
+import { renderContent } from './content.ts';
 import {
   BatchInput,
+  ContentInput,
   DiffWire,
   EditInput,
   EventFilterQuery,
@@ -106,6 +108,24 @@ export const eventRoutes =
         const result = await post(req, req.params.id, body.events, body, req.headers['idempotency-key']);
         if (result.replayed) reply.header('idempotent-replayed', 'true');
         return reply.status(201).send({ events: result.events });
+      },
+    );
+
+    app.post(
+      '/logbooks/:id/preview',
+      {
+        schema: {
+          tags,
+          summary: 'Render content as a post would store it (sanitised HTML), without storing anything',
+          params: LogbookParam,
+          body: Type.Object({ content: ContentInput }, { additionalProperties: false }),
+          response: { 200: Type.Object({ html: Type.String() }), ...errors },
+        },
+      },
+      async (req) => {
+        const access = accessOf(req, services);
+        assertWritable(await findLogbook(db, access, req.params.id), access);
+        return { html: renderContent(req.body.content.format, req.body.content.text).html };
       },
     );
 

@@ -1,48 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../helpers/db.ts';
 import { startLogbookApp, type LogbookTestApp } from './helpers.ts';
-
-/** Payloads from the usual XSS cheat sheets; each must come back harmless. */
-const CORPUS = [
-  '<script>alert(1)</script>',
-  '<SCRIPT SRC=//evil.example/xss.js></SCRIPT>',
-  '<img src=x onerror=alert(1)>',
-  '<img src="javascript:alert(1)">',
-  '<IMG SRC=JaVaScRiPt:alert(1)>',
-  '<img src=" &#14;  javascript:alert(1)">',
-  '<a href="javascript:alert(1)">click</a>',
-  '<a href="JAVASCRIPT:alert(1)">click</a>',
-  '<a href="&#106;&#97;&#118;&#97;&#115;&#99;&#114;&#105;&#112;&#116;&#58;alert(1)">entities</a>',
-  '<a href="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==">data</a>',
-  '<a href="vbscript:msgbox(1)">vb</a>',
-  '<svg onload=alert(1)><circle r=1 /></svg>',
-  '<svg><script>alert(1)</script></svg>',
-  '<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>',
-  '<body onload=alert(1)>',
-  '<div onmouseover="alert(1)">hover</div>',
-  '<p style="background:url(javascript:alert(1))">styled</p>',
-  '<div style="width: expression(alert(1))">ie</div>',
-  '<style>body{background:url("javascript:alert(1)")}</style>',
-  '<iframe src="https://evil.example"></iframe>',
-  '<iframe srcdoc="<script>alert(1)</script>"></iframe>',
-  '<object data="javascript:alert(1)"></object>',
-  '<embed src="javascript:alert(1)">',
-  '<form action="javascript:alert(1)"><button>go</button></form>',
-  '<input onfocus=alert(1) autofocus>',
-  '<details open ontoggle=alert(1)>',
-  '<meta http-equiv="refresh" content="0;url=javascript:alert(1)">',
-  '<link rel=stylesheet href="javascript:alert(1)">',
-  '<base href="javascript:alert(1)//">',
-  '<video><source onerror="alert(1)"></video>',
-  '<marquee onstart=alert(1)>',
-  '"><script>alert(1)</script>',
-  '<scr<script>ipt>alert(1)</scr</script>ipt>',
-  '<a href="//evil.example">protocol relative</a>',
-  '<img src=x:alert(alt) onerror=eval(src) alt=0>',
-  '<noscript><p title="</noscript><img src=x onerror=alert(1)>">',
-  '<!--<img src="--><img src=x onerror=alert(1)//">',
-  '<template><script>alert(1)</script></template>',
-];
+import { CORPUS } from './xss-corpus.ts';
 
 /**
  * What must never survive sanitising, in stored text or rendered HTML. Only markup counts: the
@@ -154,5 +113,41 @@ describe.each(dialects)('HTML sanitising (XSS corpus) on %s', (dialect) => {
     expect(res.statusCode).toBe(200);
     assertHarmless(res.json().content.text, 'edit');
     assertHarmless(res.json().content.html, 'edit');
+  });
+
+  it('previews content (the portal editor) exactly as a post would store it, storing nothing', async () => {
+    const before = (
+      await t.app.inject({ url: `/api/logbooks/${lb}`, headers: { cookie: t.cookies.ada } })
+    ).json();
+    for (const payload of CORPUS) {
+      const text = `**bold** ${payload}`;
+      const res = await t.app.inject({
+        method: 'POST',
+        url: `/api/logbooks/${lb}/preview`,
+        payload: { content: { format: 'markdown', text } },
+        headers: { cookie: t.cookies.ada },
+      });
+      expect(res.statusCode, payload).toBe(200);
+      assertHarmless(res.json().html, payload);
+      expect(res.json().html).toContain('<strong>bold</strong>');
+    }
+    const after = (
+      await t.app.inject({ url: `/api/logbooks/${lb}`, headers: { cookie: t.cookies.ada } })
+    ).json();
+    expect(after.lastSeq).toBe(before.lastSeq);
+  });
+
+  it('previews only for writers of the logbook, with the same size limit as posts', async () => {
+    const preview = (cookie: string, text: string) =>
+      t.app.inject({
+        method: 'POST',
+        url: `/api/logbooks/${lb}/preview`,
+        payload: { content: { format: 'markdown', text } },
+        headers: { cookie },
+      });
+    expect((await preview(t.cookies.eve, 'hi')).statusCode).toBe(404);
+    const big = await preview(t.cookies.ada, 'x'.repeat(64 * 1024 + 1));
+    expect(big.statusCode).toBe(413);
+    expect(big.json().code).toBe('content_too_large');
   });
 });
