@@ -60,6 +60,34 @@ describe.each(dialects)('PaNOSC search API endpoints (%s)', (dialect) => {
     expect(plain.json()).toEqual(encoded.json());
   });
 
+  it('reads encoded pids and mixed-case paths everywhere: %2F, %2f, /Files, /Documents, /Instruments/Count', async () => {
+    const pid = w.pids.xas_1;
+    const upper = encodeURIComponent(pid);
+    const lower = upper.replace(/%2F/g, '%2f');
+    expect(upper).toContain('%2F');
+    const files = await get(`/panosc/api/DataSets/${upper}/Files`);
+    expect(files.statusCode).toBe(200);
+    expect(files.json().map((f: { name: string }) => f.name)).toEqual(['file1.h5', 'file2.h5']);
+    expect((await get(`/panosc/api/datasets/${lower}/files`)).json()).toEqual(files.json());
+    expect((await get(`/panosc/api/datasets/${lower}`)).json()).toMatchObject({ pid });
+    const doc = await get(
+      `/panosc/api/Documents/10.5072%2ffb.xas?filter=${encodeURIComponent('{"include":["datasets"]}')}`,
+    );
+    expect(doc.statusCode).toBe(200);
+    expect(
+      doc
+        .json()
+        .datasets.map((d: { pid: string }) => d.pid)
+        .sort(),
+    ).toEqual([w.pids.xas_1, w.pids.xas_2].sort());
+    expect((await get('/panosc/api/Instruments/Count')).json()).toEqual({ count: 3 });
+    expect(
+      (await get('/panosc/api/documents/COUNT?where=' + encodeURIComponent('{"type":"proposal"}'))).json(),
+    ).toEqual({
+      count: 3,
+    });
+  });
+
   it('finds a document by its DOI, or by its session id when it has none', async () => {
     const byDoi = await get(`/panosc/api/documents/${encodeURIComponent('10.5072/fb.xas')}`);
     expect(byDoi.statusCode).toBe(200);
@@ -125,6 +153,17 @@ describe.each(dialects)('PaNOSC search API endpoints (%s)', (dialect) => {
     expect(pre.headers['access-control-allow-origin']).toBe('*');
     expect(pre.headers['access-control-allow-methods']).toContain('GET');
     expect(pre.headers['access-control-allow-headers']).toBe('accept');
+    // Every kind of answer carries it: counts, single items, 404s.
+    for (const url of [
+      '/panosc/api/documents/count',
+      `/panosc/api/Datasets/${encodeURIComponent(w.pids.xas_1)}`,
+      `/panosc/api/datasets/${encodeURIComponent('10.5072/nope')}`,
+      '/panosc/api/nothing-here',
+    ]) {
+      const r = await get(url);
+      expect([200, 404]).toContain(r.statusCode);
+      expect(r.headers['access-control-allow-origin'], url).toBe('*');
+    }
   });
 
   it('lists instruments with their facility, and their public datasets on request', async () => {

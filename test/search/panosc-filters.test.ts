@@ -312,6 +312,120 @@ describe.each(dialects)('PaNOSC filters (%s)', (dialect) => {
     });
   });
 
+  describe('include (acceptance details)', () => {
+    it('returns documents whose datasets have a file matching text (reference: file1)', async () => {
+      const res = await list('documents', {
+        filter: {
+          include: [
+            {
+              relation: 'datasets',
+              scope: { include: [{ relation: 'files', scope: { where: { text: 'file1' } } }] },
+            },
+          ],
+        },
+      });
+      expect(res.map((d) => d.pid)).toEqual(['10.5072/fb.xas']);
+      // Only the dataset holding file1 is listed, and only that file under it.
+      expect(pidsOf(res[0]!.datasets)).toEqual(names('xas_1'));
+      expect(res[0]!.datasets[0].files.map((f: Json) => f.name)).toEqual(['file1.h5']);
+    });
+
+    it('lists every dataset with its techniques when the include has no scope (reference: empty scope)', async () => {
+      const res = await list('datasets', { filter: { include: [{ relation: 'techniques' }] } });
+      expect(pidsOf(res)).toEqual(names('hax_1', 'pub_scan', 'xas_1', 'xas_2'));
+      const byPid = Object.fromEntries(res.map((d) => [d.pid, d.techniques.map((x: Json) => x.name)]));
+      expect(byPid[w.pids.xas_2]).toEqual(['x-ray absorption spectroscopy']);
+      expect(byPid[w.pids.pub_scan]).toEqual(['small angle x-ray scattering']);
+    });
+
+    it('drops a parent when the second level of its include finds nothing, at every level', async () => {
+      // instruments → datasets → parameters: BL3 has datasets, but only hax_1 has a wavelength.
+      const instruments = await list('instruments', {
+        filter: {
+          include: [
+            {
+              relation: 'datasets',
+              scope: { include: [params('wavelength', { between: [1000, 1100] }, 'nm').include[0]] },
+            },
+          ],
+        },
+      });
+      expect(instruments.map((i) => i.pid)).toEqual(['BL3']);
+      expect(pidsOf(instruments[0]!.datasets)).toEqual(names('hax_1'));
+      // The first level matches (a principal investigator), the second does not (no such person).
+      const nobody = await list('documents', {
+        filter: {
+          include: [
+            {
+              relation: 'members',
+              scope: {
+                where: { role: 'principal investigator' },
+                include: [{ relation: 'person', scope: { where: { fullName: 'Lise Meitner' } } }],
+              },
+            },
+          ],
+        },
+      });
+      expect(nobody).toEqual([]);
+      // A second-level include without a where restricts nothing.
+      const all = await list('documents', {
+        filter: { include: [{ relation: 'members', scope: { include: ['person'] } }] },
+      });
+      expect(all.map((d) => d.pid).sort()).toEqual(['10.5072/fb.xas', 'HAX', expect.any(String)].sort());
+    });
+
+    it('ANDs parameter conditions in the reference form, each needing a parameter of its own', async () => {
+      const both = (a: Json, b: Json) => ({
+        include: [{ relation: 'parameters', scope: { where: { and: [{ and: a }, { and: b }] } } }],
+      });
+      const energy = [{ name: 'photon_energy' }, { value: { gt: 5000 } }, { unit: 'eV' }];
+      const cold = [{ name: 'temperature' }, { value: { lt: -100 } }, { unit: '°C' }];
+      const long = [{ name: 'wavelength' }, { value: { gt: 1 } }, { unit: 'um' }];
+      expect(pidsOf(await list('datasets', { filter: both(energy, cold) }))).toEqual(names('hax_1'));
+      const res = await list('datasets', { filter: both(cold, long) });
+      expect(pidsOf(res)).toEqual(names('hax_1'));
+      expect(res[0]!.parameters.map((p: Json) => p.name)).toEqual(['temperature', 'wavelength']);
+      // xas_1 has 8.98 keV and 300 K, but not both conditions: the first alone is not enough.
+      const warm = [{ name: 'temperature' }, { value: { lt: -100 } }, { unit: 'K' }];
+      expect(await list('datasets', { filter: both(energy, warm) })).toEqual([]);
+      // One parameter cannot satisfy two names at once: no dataset has a parameter called both.
+      const inOne = {
+        include: [
+          {
+            relation: 'parameters',
+            scope: { where: { and: [{ name: 'photon_energy' }, { name: 'temperature' }] } },
+          },
+        ],
+      };
+      expect(await list('datasets', { filter: inOne })).toEqual([]);
+    });
+
+    it('converts units both ways: keV against eV, °C and degC against K', async () => {
+      // xas_2 is stored as 950 eV.
+      expect(pidsOf(await list('datasets', { filter: params('photon_energy', { lt: 1 }, 'keV') }))).toEqual(
+        names('xas_2'),
+      );
+      expect(pidsOf(await list('datasets', { filter: params('photon_energy', 0.95, 'keV') }))).toEqual(
+        names('xas_2'),
+      );
+      // xas_1 is 300 K = 26.85 °C; xas_2 25 °C = 298.15 K; hax_1 80 K.
+      expect(pidsOf(await list('datasets', { filter: params('temperature', { gt: 26 }, '°C') }))).toEqual(
+        names('xas_1'),
+      );
+      expect(pidsOf(await list('datasets', { filter: params('temperature', 25, 'degC') }))).toEqual(
+        names('xas_2'),
+      );
+      expect(pidsOf(await list('datasets', { filter: params('temperature', 298.15, 'K') }))).toEqual(
+        names('xas_2'),
+      );
+      expect(
+        pidsOf(await list('datasets', { filter: params('temperature', { between: [-200, -150] }, '°C') })),
+      ).toEqual(names('hax_1'));
+      // Units of another dimension never match: an energy asked for in kelvin finds nothing.
+      expect(await list('datasets', { filter: params('photon_energy', { gt: 0 }, 'K') })).toEqual([]);
+    });
+  });
+
   describe('query', () => {
     it('scores matches in (0, 1], best first, and drops non-matching items', async () => {
       const res = await list('datasets', { query: 'copper' });
@@ -333,6 +447,36 @@ describe.each(dialects)('PaNOSC filters (%s)', (dialect) => {
         url: panoscUrl('datasets/count', { query: 'scan x-ray copper' }),
       });
       expect(count.json()).toEqual({ count: all.length });
+    });
+
+    it('scores over all matches before paging: pages put together give the full list, scores unchanged', async () => {
+      const q = 'copper oxide survey x-ray';
+      const all = await list('datasets', { query: q });
+      expect(all.length).toBeGreaterThanOrEqual(3);
+      // Ordered by score, not by pid; the best match scores exactly 1.
+      expect(all.map((d) => d.score)).toEqual([...all.map((d) => d.score)].sort((a, b) => b - a));
+      expect(all[0]!.score).toBe(1);
+      const pages: Json[] = [];
+      for (let skip = 0; skip < all.length + 1; skip += 2)
+        pages.push(...(await list('datasets', { query: q, filter: { limit: 2, skip } })));
+      expect(pages).toEqual(all);
+    });
+
+    it('drops items that match the filter but not the query, and combines query with includes', async () => {
+      const filter = {
+        include: [{ relation: 'techniques', scope: { where: { name: 'x-ray probe-based techniques' } } }],
+      };
+      const res = await list('datasets', { query: 'copper', filter });
+      expect(pidsOf(res)).toEqual(names('xas_1', 'xas_2'));
+      for (const d of res) (expect(d.score).toBeGreaterThan(0), expect(d.score).toBeLessThanOrEqual(1));
+      const count = await t.app.inject({
+        method: 'GET',
+        url: panoscUrl('datasets/count', { query: 'copper', filter }),
+      });
+      expect(count.json()).toEqual({ count: 2 });
+      expect(await list('datasets', { query: 'zeolite', filter })).toEqual([]);
+      expect(await list('documents', { query: 'zeolite' })).toEqual([]);
+      expect(await list('instruments', { query: 'zeolite' })).toEqual([]);
     });
 
     it('lets order override the score order, and scores documents and instruments', async () => {

@@ -97,7 +97,8 @@ export const panoscRoutes =
             querystring: Query,
           },
         },
-        (req, reply) => run({ kind: 'get', collection, pid: req.params.pid }, req, reply),
+        // Through routeOf so that `/datasets/COUNT` counts as `/datasets/count` does.
+        (req, reply) => run(routeOf([collection, req.params.pid]), req, reply),
       );
     }
     app.get(
