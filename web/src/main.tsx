@@ -7,6 +7,7 @@ import { HomePage } from './features/home/HomePage.tsx';
 import { LoginPage } from './features/auth/LoginPage.tsx';
 import { SessionsPage } from './features/sessions/SessionsPage.tsx';
 import { SessionPage } from './features/sessions/SessionPage.tsx';
+import { LogbookPage } from './features/logbook/LogbookPage.tsx';
 import { DatasetsPage } from './features/datasets/DatasetsPage.tsx';
 import { DatasetPage } from './features/datasets/DatasetPage.tsx';
 import { ProposalsPage } from './features/proposals/ProposalsPage.tsx';
@@ -23,6 +24,7 @@ const router = createBrowserRouter([
       { path: 'login', element: <LoginPage /> },
       { path: 'sessions', element: <SessionsPage /> },
       { path: 'sessions/:id', element: <SessionPage /> },
+      { path: 'sessions/:id/logbook', element: <LogbookPage /> },
       { path: 'datasets', element: <DatasetsPage /> },
       // pids are DOIs ("10.5072/fb-ds.1a2b"): links encode the "/" so the pid is one path segment.
       { path: 'datasets/:pid', element: <DatasetPage /> },

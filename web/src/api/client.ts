@@ -33,17 +33,24 @@ export function queryString(query: Query = {}): string {
 /** Path segment for ids and pids, which may contain `/` (DOIs). */
 export const seg = (id: string | number) => encodeURIComponent(String(id));
 
-async function request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+async function request<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  signal?: AbortSignal,
+  extraHeaders: Record<string, string> = {},
+): Promise<T> {
   let res: Response;
   try {
     res = await fetch(`/api${path}`, {
       method,
       signal,
       credentials: 'same-origin',
-      headers:
-        body === undefined
-          ? { accept: 'application/json' }
-          : { accept: 'application/json', 'content-type': 'application/json' },
+      headers: {
+        accept: 'application/json',
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...extraHeaders,
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch (e) {
@@ -77,3 +84,7 @@ async function request<T>(method: string, path: string, body?: unknown, signal?:
 export const get = <T>(path: string, query?: Query, signal?: AbortSignal) =>
   request<T>('GET', `${path}${queryString(query)}`, undefined, signal);
 export const post = <T>(path: string, body?: unknown) => request<T>('POST', path, body ?? {});
+
+/** Any method, with extra headers (If-Match, Idempotency-Key). */
+export const send = <T>(method: string, path: string, body?: unknown, headers?: Record<string, string>) =>
+  request<T>(method, path, body, undefined, headers);

@@ -7,7 +7,7 @@ import { LoadMore } from '../../components/LoadMore.tsx';
 import { ReleaseBadge } from '../../components/ReleaseBadge.tsx';
 import { EmptyState, ErrorMessage, Loading } from '../../components/States.tsx';
 import { formatDate, formatDateTime, roleLabel } from '../../components/format.ts';
-import { orcidUrl, proposalPath } from '../../components/paths.ts';
+import { orcidUrl, proposalPath, sessionPath } from '../../components/paths.ts';
 import { useDocumentTitle } from '../../components/useDocumentTitle.ts';
 import { DatasetCard } from '../datasets/DatasetCard.tsx';
 
@@ -31,6 +31,11 @@ export function SessionPage() {
           <ReleaseBadge isPublic={s.isPublic} license={s.license} releaseDate={s.releaseDate} />
         </div>
       </header>
+      <p>
+        <Link to={`${sessionPath(s.id)}/logbook`} className="button" data-testid="logbook-link">
+          Open the logbook
+        </Link>
+      </p>
       <Facts
         testId="session-facts"
         items={[
