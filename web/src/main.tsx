@@ -13,6 +13,7 @@ import { DatasetPage } from './features/datasets/DatasetPage.tsx';
 import { ProposalsPage } from './features/proposals/ProposalsPage.tsx';
 import { ProposalPage } from './features/proposals/ProposalPage.tsx';
 import { InstrumentsPage } from './features/instruments/InstrumentsPage.tsx';
+import { SearchPage } from './features/search/SearchPage.tsx';
 import { NotFoundPage } from './features/not-found/NotFoundPage.tsx';
 import './styles.css';
 
@@ -31,6 +32,7 @@ const router = createBrowserRouter([
       { path: 'proposals', element: <ProposalsPage /> },
       { path: 'proposals/:id', element: <ProposalPage /> },
       { path: 'instruments', element: <InstrumentsPage /> },
+      { path: 'search', element: <SearchPage /> },
       { path: '*', element: <NotFoundPage /> },
     ],
   },

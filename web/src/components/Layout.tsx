@@ -8,6 +8,7 @@ const NAV = [
   { to: '/datasets', label: 'Datasets' },
   { to: '/proposals', label: 'Proposals' },
   { to: '/instruments', label: 'Instruments' },
+  { to: '/search', label: 'Search' },
 ];
 
 export function Layout() {
