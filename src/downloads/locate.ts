@@ -80,6 +80,10 @@ export async function locateFiles(
   }));
 }
 
+/** Whether a file in this state has its bytes on disk (archived files keep them until released). */
+export const isOnDisk = (state: DatafileState): boolean =>
+  state === 'online' || state === 'archiving' || state === 'archived';
+
 export interface OnDisk {
   absolute: string;
   size: number;

@@ -4,6 +4,7 @@ import type { Db } from '../db/connect.ts';
 import type { DownloadStatus } from '../db/schema.ts';
 import { isPrivileged, actorName, type Caller } from '../auth/caller.ts';
 import { notFound } from '../errors.ts';
+import { queueRecalls } from '../archive/workflow/recalls.ts';
 
 export interface DownloadRequest {
   id: string;
@@ -18,7 +19,8 @@ export interface DownloadRequest {
 /**
  * Remembers a download that must wait for files to come back from tape. Its status moves
  * restoring → ready when every file is online again (the restore engine sets datafile.state);
- * the move is made when the status is read, so no job has to remember to do it.
+ * the move is made when the status is read, so no job has to remember to do it. Offline files are
+ * queued for recall here; the recall scheduler marks the download failed if one cannot be read.
  */
 export async function createDownload(
   db: Db,
@@ -27,19 +29,22 @@ export async function createDownload(
   files: number[],
   pending: number[],
 ): Promise<DownloadRequest> {
-  const row = await db
-    .insertInto('download')
-    .values({
-      id: uuidv7(),
-      actor: actorName(caller),
-      status: 'restoring',
-      format,
-      datafile_ids: files,
-      pending_ids: pending,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
-  return toRequest(row);
+  return db.transaction().execute(async (tx) => {
+    const row = await tx
+      .insertInto('download')
+      .values({
+        id: uuidv7(),
+        actor: actorName(caller),
+        status: 'restoring',
+        format,
+        datafile_ids: files,
+        pending_ids: pending,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await queueRecalls(tx, pending, { actor: actorName(caller), downloadId: row.id });
+    return toRequest(row);
+  });
 }
 
 /** The caller's own download (staff see all); 404 for anyone else's, so ids cannot be probed. */
@@ -54,7 +59,7 @@ export async function getDownload(db: Db, caller: Caller, id: string): Promise<D
     .selectFrom('datafile')
     .select('id')
     .where('id', '=', sql<number>`ANY(${row.datafile_ids}::bigint[])`)
-    .where('state', '!=', 'online')
+    .where('state', 'in', ['offline', 'restoring']) // archived files are still on disk
     .execute();
   const pending = offline.map((r) => Number(r.id)).sort((a, b) => a - b);
   if (pending.length === 0 || pending.length !== row.pending_ids.length) {

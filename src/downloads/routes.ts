@@ -6,7 +6,7 @@ import { accessOf } from '../http/auth.ts';
 import { actorName } from '../auth/caller.ts';
 import { audit } from '../audit/log.ts';
 import { AppError } from '../errors.ts';
-import { fileOnDisk, locateFiles, type LocatedFile } from './locate.ts';
+import { fileOnDisk, isOnDisk, locateFiles, type LocatedFile } from './locate.ts';
 import { sendArchive, sendFile } from './send.ts';
 import { createDownload, getDownload } from './requests.ts';
 import { readHdf5Tree } from './hdf5-tree.ts';
@@ -47,7 +47,7 @@ export const downloadRoutes =
       target: string | null,
     ) => {
       const actor = actorName(req.caller);
-      const pending = files.filter((f) => f.state !== 'online').map((f) => f.id);
+      const pending = files.filter((f) => !isOnDisk(f.state)).map((f) => f.id);
       if (pending.length) {
         const d = await createDownload(
           db,
@@ -94,7 +94,7 @@ export const downloadRoutes =
         const access = accessOf(req, services);
         const [f] = await locateFiles(db, access, { files: [req.params.id] });
         const actor = actorName(req.caller);
-        if (f!.state !== 'online') {
+        if (!isOnDisk(f!.state)) {
           const d = await createDownload(db, req.caller, 'file', [f!.id], [f!.id]);
           await audit(db, {
             actor,
@@ -247,7 +247,7 @@ export const downloadRoutes =
       },
       async (req) => {
         const [f] = await locateFiles(db, accessOf(req, services), { files: [req.params.id] });
-        if (f!.state !== 'online')
+        if (!isOnDisk(f!.state))
           throw new AppError(
             'datafile_not_online',
             409,

@@ -239,11 +239,7 @@ describe.each(dialects)('downloads (%s)', (dialect) => {
 
   it('answers 202 with a download id for files on tape; the status moves restoring → ready', async () => {
     const db = t.services.database.db;
-    await db
-      .updateTable('datafile')
-      .set({ state: 'archived' })
-      .where('id', '=', ids['sample.nxs']!)
-      .execute();
+    await db.updateTable('datafile').set({ state: 'offline' }).where('id', '=', ids['sample.nxs']!).execute();
     const res = await t.app.inject({
       method: 'POST',
       url: '/api/downloads',
