@@ -4,6 +4,8 @@ import { registerSimulateCommand } from './tape-simulate.ts';
 
 /** `fairbeam tape ...`: libraries, cartridges, drives, the recall queue, and the timing simulation. */
 export function registerTapeCommands(program: Command, ctx: CliContext): void {
-  const tape = program.command('tape').description('Tape libraries: status, cartridges, drives, queue, simulation');
+  const tape = program
+    .command('tape')
+    .description('Tape libraries: status, cartridges, drives, queue, simulation');
   registerSimulateCommand(tape, ctx);
 }

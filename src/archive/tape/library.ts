@@ -11,7 +11,7 @@ export interface CartridgeInfo {
   files: number;
   /** Slot number when in the library, null while in a drive. */
   slot: number | null;
-  /** True when a fault marks the medium as unreadable somewhere (bad block) or unwritable (full). */
+  /** True when the cartridge has a known fault: unreadable blocks, or an LTFS volume not mounted. */
   failed: boolean;
 }
 
