@@ -1,7 +1,7 @@
-import { sql, type Transaction } from 'kysely';
+import { sql } from 'kysely';
 import { uuidv7 } from 'uuidv7';
 import type { Db } from '../../db/connect.ts';
-import type { DB, EventCategory, EventKind } from '../../db/schema.ts';
+import type { EventCategory, EventKind } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
 import type { Access } from '../../catalogue/access.ts';
 import type { Logbook } from '../logbooks.ts';
@@ -18,20 +18,18 @@ export interface PostResult {
   replayed: boolean;
 }
 
-type Tx = Transaction<DB>;
-
-/** Thrown inside the transaction when a concurrent request stored the same key or clientId first. */
-class LostRace extends Error {}
-
 /**
  * Appends events to a logbook, exactly once. Retries are recognised by the request's
  * Idempotency-Key (the stored response is returned; a different body is a 409) or by each event's
  * clientId (the stored event is returned). Seq numbers come from the logbook row, bumped under its
- * row lock inside the transaction: they are gap-free and commit in order, even under concurrency.
+ * row lock: they are gap-free and commit in order, even under concurrency.
  *
- * Optimistic: the usual request finds no earlier copy and writes at once. Two copies racing both
- * write, but unique constraints (logbook, key) and (logbook, clientId) with ON CONFLICT DO NOTHING
- * let only one commit; the other rolls back (its seq numbers with it) and answers from the winner.
+ * Everything that only reads (earlier copies, parents, attachments) happens first; then one
+ * statement bumps the sequence, inserts the events and claims the key. It commits on its own, so
+ * the logbook row stays locked for the time that statement runs, not for network round trips
+ * between statements: that is what lets many posters share one logbook. A concurrent copy of the
+ * same request makes the statement fail on a unique constraint (key or clientId) before anything
+ * commits, seq numbers included; it then answers from the winner.
  */
 export async function postEvents(
   db: Db,
@@ -52,31 +50,15 @@ export async function postEvents(
       if (prior) return prior;
     }
     try {
-      return await db.transaction().execute(async (tx) => {
-        const result = await insertEvents(tx, logbook, prepared);
-        if (key) {
-          const claimed = await tx
-            .insertInto('logbook_idempotency')
-            .values({
-              logbook_id: logbook.id,
-              key: key.key,
-              body_hash: key.hash,
-              created_at: now,
-              response: JSON.stringify(result.events),
-            })
-            .onConflict((oc) => oc.columns(['logbook_id', 'key']).doNothing())
-            .returning('key')
-            .executeTakeFirst();
-          if (!claimed) throw new LostRace();
-        }
-        return result;
-      });
+      return await insertEvents(db, logbook, prepared, key, now);
     } catch (err) {
-      if (!(err instanceof LostRace) || attempt >= 5) throw err;
+      if (!isUniqueViolation(err) || attempt >= 5) throw err;
       // The winner has committed: the next round finds its response or its clientIds.
     }
   }
 }
+
+const isUniqueViolation = (err: unknown) => (err as { code?: unknown } | null)?.code === '23505';
 
 async function storedResponse(
   db: Db,
@@ -97,7 +79,15 @@ async function storedResponse(
       'This Idempotency-Key was used with a different request body',
     );
   }
-  return { events: prior.response as LogbookEvent[], replayed: true };
+  // The response is stored as the ids of the events it answered with, in order.
+  const ids = prior.response as string[];
+  const rows = (await db
+    .selectFrom('logbook_event')
+    .select(EVENT_COLUMNS)
+    .where('id', 'in', ids)
+    .execute()) as EventRow[];
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return { events: ids.map((id) => toEvent(byId.get(id)!)), replayed: true };
 }
 
 type Prepared = Omit<
@@ -156,11 +146,40 @@ function prepare(access: Access, logbook: Logbook, input: EventInput, now: Date)
   };
 }
 
-async function insertEvents(tx: Tx, logbook: Logbook, prepared: Prepared[]): Promise<PostResult> {
+/** Columns the single insert statement writes, in the order of its record type. */
+const INSERT_COLUMNS = {
+  id: 'uuid',
+  client_id: 'uuid',
+  input_hash: 'text',
+  kind: 'text',
+  category: 'text',
+  source: 'text',
+  author: 'text',
+  author_user_id: 'bigint',
+  occurred_at: 'timestamptz',
+  received_at: 'timestamptz',
+  parent_id: 'uuid',
+  tags: 'text[]',
+  dataset_ids: 'text[]',
+  attachments: 'jsonb',
+  content_format: 'text',
+  content_text: 'text',
+  content_html: 'text',
+  plain_text: 'text',
+  ord: 'integer',
+} as const;
+
+async function insertEvents(
+  db: Db,
+  logbook: Logbook,
+  prepared: Prepared[],
+  key: { key: string; hash: string } | undefined,
+  now: Date,
+): Promise<PostResult> {
   const withClientId = prepared.filter((p) => p.client_id !== null);
   const existing = new Map<string, EventRow>();
   if (withClientId.length > 0) {
-    const rows = (await tx
+    const rows = (await db
       .selectFrom('logbook_event')
       .select(EVENT_COLUMNS)
       .where('logbook_id', '=', logbook.id)
@@ -189,33 +208,41 @@ async function insertEvents(tx: Tx, logbook: Logbook, prepared: Prepared[]): Pro
   });
   if (fresh.length === 0) return { events: slots.map((s) => toEvent(s as EventRow)), replayed: true };
 
-  await checkParents(tx, logbook, fresh);
-  const attachments = await resolveAttachments(tx, logbook, fresh);
-  const bumped = await tx
-    .updateTable('logbook')
-    .set({ last_seq: sql`last_seq + ${fresh.length}` })
-    .where('id', '=', logbook.id)
-    .returning('last_seq')
-    .executeTakeFirstOrThrow();
-  const first = Number(bumped.last_seq) - fresh.length + 1;
-  const rows = fresh.map(({ wantedAttachments, ...p }, i) => ({
+  await checkParents(db, logbook, fresh);
+  const attachments = await resolveAttachments(db, logbook, fresh);
+  const records = fresh.map(({ wantedAttachments: _, logbook_id: __, ...p }, i) => ({
     ...p,
-    seq: first + i,
-    attachments: JSON.stringify(attachments.get(p.id) ?? []),
+    occurred_at: p.occurred_at.toISOString(),
+    received_at: p.received_at.toISOString(),
+    attachments: attachments.get(p.id) ?? [],
+    ord: i + 1,
   }));
-  const inserted = new Map<string, EventRow>();
-  // Chunks keep each statement under PostgreSQL's 65535 bind parameters.
-  for (let i = 0; i < rows.length; i += 500) {
-    const chunk = (await tx
-      .insertInto('logbook_event')
-      .values(rows.slice(i, i + 500))
-      .onConflict((oc) => oc.columns(['logbook_id', 'client_id']).doNothing())
-      .returning(EVENT_COLUMNS)
-      .execute()) as EventRow[];
-    // A clientId we did not see before took the logbook lock was stored meanwhile by a retry.
-    if (chunk.length < rows.slice(i, i + 500).length) throw new LostRace();
-    for (const r of chunk) inserted.set(r.id, r);
-  }
+  const columns = Object.keys(INSERT_COLUMNS).filter((c) => c !== 'ord');
+  const recordType = sql.raw(
+    Object.entries(INSERT_COLUMNS)
+      .map(([c, t]) => `${c} ${t}`)
+      .join(', '),
+  );
+  const n = fresh.length;
+  const claim = key
+    ? sql`, claim AS (
+        INSERT INTO logbook_idempotency (logbook_id, key, body_hash, created_at, response)
+        VALUES (${logbook.id}, ${key.key}, ${key.hash}, ${now}, ${JSON.stringify(slots.map((s) => s.id))}::jsonb)
+      )`
+    : sql``;
+  // No ON CONFLICT: a clientId or key stored meanwhile fails the whole statement, seq bump included.
+  const { rows } = await sql<EventRow>`
+    WITH bumped AS (
+      UPDATE logbook SET last_seq = last_seq + ${n} WHERE id = ${logbook.id} RETURNING last_seq - ${n} AS base
+    ), inserted AS (
+      INSERT INTO logbook_event (logbook_id, seq, ${sql.raw(columns.join(', '))})
+      SELECT ${logbook.id}, bumped.base + r.ord, ${sql.raw(columns.map((c) => `r.${c}`).join(', '))}
+      FROM bumped, jsonb_to_recordset(${JSON.stringify(records)}::jsonb) AS r(${recordType})
+      RETURNING ${sql.raw(EVENT_COLUMNS.join(', '))}
+    )${claim}
+    SELECT * FROM inserted`.execute(db);
+  if (rows.length !== n) throw new Error(`logbook ${logbook.id} is missing; inserted ${rows.length} of ${n}`);
+  const inserted = new Map(rows.map((r) => [r.id, r]));
   return {
     events: slots.map((s) => toEvent(inserted.get(s.id) ?? (s as EventRow))),
     replayed: false,
@@ -223,7 +250,7 @@ async function insertEvents(tx: Tx, logbook: Logbook, prepared: Prepared[]): Pro
 }
 
 /** Comments attach to live events of the same logbook. */
-async function checkParents(tx: Tx, logbook: Logbook, fresh: Prepared[]): Promise<void> {
+async function checkParents(tx: Db, logbook: Logbook, fresh: Prepared[]): Promise<void> {
   const parents = [...new Set(fresh.map((p) => p.parent_id).filter((x): x is string => x !== null))];
   if (parents.length === 0) return;
   const found = await tx
@@ -240,7 +267,7 @@ async function checkParents(tx: Tx, logbook: Logbook, fresh: Prepared[]): Promis
 }
 
 async function resolveAttachments(
-  tx: Tx,
+  tx: Db,
   logbook: Logbook,
   fresh: Prepared[],
 ): Promise<Map<string, StoredAttachment[]>> {
