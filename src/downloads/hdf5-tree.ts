@@ -23,8 +23,8 @@ const MAX_ATTRIBUTE_ELEMENTS = 16;
 
 /**
  * The structure of an HDF5/NeXus file (groups, datasets with shape and type, attributes, small
- * values), read on the server with h5wasm. This stands in for an in-browser @h5web viewer, which
- * needs React 18 (see docs/INGEST.md). Bounded: at most MAX_NODES objects, MAX_DEPTH levels.
+ * values), read on the server with h5wasm: for scripts and for files too large for the portal's
+ * in-browser @h5web preview (see docs/INGEST.md). Bounded: at most MAX_NODES objects, MAX_DEPTH levels.
  */
 export async function readHdf5Tree(absolute: string): Promise<{ root: H5Node; truncated: boolean }> {
   const pre = preflightHdf5(absolute);

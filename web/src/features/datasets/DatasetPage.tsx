@@ -1,4 +1,6 @@
+import { useState } from 'react';
 import { Link, useParams } from 'react-router';
+import type { Datafile } from '../../api/types.ts';
 import { api } from '../../api/endpoints.ts';
 import { useResource } from '../../api/hooks.ts';
 import { Facts } from '../../components/Facts.tsx';
@@ -8,6 +10,7 @@ import { formatBytes, formatDateTime, plural } from '../../components/format.ts'
 import { proposalPath, sessionPath } from '../../components/paths.ts';
 import { useDocumentTitle } from '../../components/useDocumentTitle.ts';
 import { FilesTable } from './FilesTable.tsx';
+import { Hdf5Preview } from './Hdf5Preview.tsx';
 import { ParametersTable } from './ParametersTable.tsx';
 
 export function DatasetPage() {
@@ -20,10 +23,13 @@ export function DatasetPage() {
     [d?.sessionId],
   );
   useDocumentTitle(d?.title ?? d?.name ?? pid, 'Datasets');
+  // undefined until the file list has loaded and offered its first HDF5 file (or none).
+  const [preview, setPreview] = useState<Datafile | null | undefined>(undefined);
 
   if (dataset.error) return <ErrorMessage error={dataset.error} what="dataset" />;
   if (!d) return <Loading label="Loading dataset…" />;
   const s = session.data;
+  const nexus = (d.metadata?.nexus ?? {}) as NexusSummary;
 
   return (
     <article className="record" data-testid="dataset-page">
@@ -68,6 +74,13 @@ export function DatasetPage() {
               </span>
             ),
           ],
+          ['Start', nexus.startTime && formatDateTime(nexus.startTime)],
+          ['End', nexus.endTime && formatDateTime(nexus.endTime)],
+          ['Instrument in files', nexus.instruments?.length ? nexus.instruments.join(', ') : null],
+          [
+            'NeXus definition',
+            nexus.definitions?.length ? <span className="mono">{nexus.definitions.join(', ')}</span> : null,
+          ],
           ['Size', `${plural(d.fileCount, 'file')}, ${formatBytes(d.size)}`],
           ['Registered', formatDateTime(d.createdAt)],
           ['Licence', d.license],
@@ -78,9 +91,33 @@ export function DatasetPage() {
         <ParametersTable parameters={d.parameters} />
       </section>
       <section aria-labelledby="files-title" className="section">
-        <h2 id="files-title">Files</h2>
-        <FilesTable pid={d.pid} />
+        <div className="section-head">
+          <h2 id="files-title">Files</h2>
+          {d.fileCount > 0 && (
+            <a
+              className="button button-small"
+              href={`/api/datasets/${encodeURIComponent(d.pid)}/download`}
+              download
+              data-testid="dataset-download-zip"
+            >
+              Download all (zip)
+            </a>
+          )}
+        </div>
+        <FilesTable pid={d.pid} previewId={preview?.id} onPreview={setPreview} />
+      </section>
+      <section aria-labelledby="preview-title" className="section" data-testid="hdf5-preview">
+        <h2 id="preview-title">HDF5 preview</h2>
+        {preview === undefined ? <Loading label="Loading files…" /> : <Hdf5Preview file={preview} />}
       </section>
     </article>
   );
+}
+
+/** What ingest derives from the dataset's NeXus files (src/ingest/dataset.ts). */
+interface NexusSummary {
+  startTime?: string;
+  endTime?: string;
+  instruments?: string[];
+  definitions?: string[];
 }

@@ -1,9 +1,11 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { api } from '../../api/endpoints.ts';
+import type { Datafile } from '../../api/types.ts';
 import { usePagedList } from '../../api/hooks.ts';
 import { LoadMore } from '../../components/LoadMore.tsx';
 import { EmptyState, ErrorMessage, Loading } from '../../components/States.tsx';
 import { formatBytes } from '../../components/format.ts';
+import { isHdf5Name } from './Hdf5Preview.tsx';
 
 const STATE_LABELS: Record<string, string> = {
   online: 'Online',
@@ -12,13 +14,32 @@ const STATE_LABELS: Record<string, string> = {
   restoring: 'Restoring',
 };
 
-/** The dataset's files with size, checksum and where they are (disk or tape). */
-export function FilesTable({ pid }: { pid: string }) {
+/** The bytes of one file: the browser saves it under its own name (Content-Disposition). */
+export const fileContentUrl = (id: number) => `/api/datafiles/${id}/content`;
+
+/**
+ * The dataset's files with size, checksum, where they are (disk or tape), a download link and, for
+ * HDF5/NeXus files, a button that shows the file in the preview. The first HDF5 file loaded is
+ * offered to the preview (`onPreview`) until the user picks one.
+ */
+export function FilesTable({
+  pid,
+  previewId,
+  onPreview,
+}: {
+  pid: string;
+  previewId?: number;
+  onPreview?: (f: Datafile | null) => void;
+}) {
   const list = usePagedList(
     (cursor, signal) =>
       api.datasetFiles(pid, { limit: 100, cursor, count: cursor ? undefined : true }, signal),
     [pid],
   );
+  const firstHdf5 = list.items.find((f) => isHdf5Name(f.path)) ?? null;
+  useEffect(() => {
+    if (!list.loading && previewId === undefined) onPreview?.(firstHdf5);
+  }, [list.loading, firstHdf5, previewId, onPreview]);
   if (list.loading) return <Loading label="Loading files…" />;
   if (list.error) return <ErrorMessage error={list.error} what="file list" />;
   if (list.items.length === 0) return <EmptyState title="This dataset has no files." />;
@@ -34,6 +55,9 @@ export function FilesTable({ pid }: { pid: string }) {
               </th>
               <th scope="col">SHA-256</th>
               <th scope="col">State</th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -48,6 +72,29 @@ export function FilesTable({ pid }: { pid: string }) {
                 </td>
                 <td>
                   <span className={`state state-${f.state}`}>{STATE_LABELS[f.state] ?? f.state}</span>
+                </td>
+                <td className="nowrap actions">
+                  <a
+                    className="button button-small"
+                    href={fileContentUrl(f.id)}
+                    download
+                    data-testid="file-download"
+                    aria-label={`Download ${f.path}`}
+                    title={f.state === 'online' ? undefined : 'On tape: asks for a restore first'}
+                  >
+                    Download
+                  </a>
+                  {onPreview && isHdf5Name(f.path) && (
+                    <button
+                      type="button"
+                      className="button button-small"
+                      aria-pressed={previewId === f.id}
+                      onClick={() => onPreview(f)}
+                      aria-label={`Preview ${f.path}`}
+                    >
+                      Preview
+                    </button>
+                  )}
                 </td>
               </tr>
             ))}

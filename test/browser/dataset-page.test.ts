@@ -1,0 +1,114 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { ensurePortalBuilt, startPortalServer, type PortalServer } from './portal-server.ts';
+import { registerDataset } from '../../src/ingest/registration.ts';
+import { FIXTURES, tempRoot } from '../ingest/trees.ts';
+
+// A dataset registered from real files through the real ingest code, opened in Chromium: NeXus
+// metadata and parameters with units, downloads that arrive byte for byte, and the @h5web preview.
+
+const CHROMIUM = '/usr/bin/chromium';
+const haveChromium = fs.existsSync(CHROMIUM);
+if (!haveChromium && process.env.CI) {
+  throw new Error(`${CHROMIUM} is missing; CI must run the browser test (apt-get install -y chromium)`);
+}
+const SKIP_REASON = haveChromium ? '' : ` (SKIPPED: ${CHROMIUM} not installed; apt-get install -y chromium)`;
+const POLL = { timeout: 30_000, interval: 100 };
+const NXS = 'APS_NXsas_hdf5_nexus-example.hdf5';
+const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+describe.skipIf(!haveChromium)(`dataset page with real files${SKIP_REASON}`, () => {
+  let server: PortalServer;
+  let browser: Browser;
+  let root: ReturnType<typeof tempRoot>;
+  let pid: string;
+  const contexts: BrowserContext[] = [];
+
+  beforeAll(async () => {
+    root = tempRoot('fb-portal-data-');
+    const dir = path.join(root.dir, 'pub_scan');
+    fs.mkdirSync(dir);
+    fs.copyFileSync(path.join(FIXTURES, NXS), path.join(dir, 'sample.nxs'));
+    fs.writeFileSync(path.join(dir, 'notes.txt'), 'beam stable, 200 mA\n');
+    const [, launched] = await Promise.all([
+      ensurePortalBuilt(),
+      chromium.launch({
+        executablePath: CHROMIUM,
+        headless: true,
+        args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-sync'],
+      }),
+    ]);
+    browser = launched;
+    server = await startPortalServer({ FAIRBEAM_DATA_ROOTS: root.dir });
+    const result = await registerDataset(
+      server.database.db,
+      { sessionId: 'PUB', name: 'saxs_run', directory: dir },
+      { dataRoots: [root.dir], doiPrefix: '10.5072', actor: 'test' },
+    );
+    expect(result.errors).toEqual([]);
+    pid = result.pid;
+  });
+
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => {});
+    await browser?.close();
+    await server?.close();
+    root?.remove();
+  });
+
+  async function openDataset(): Promise<Page> {
+    const context = await browser.newContext({
+      baseURL: server.url,
+      viewport: { width: 1280, height: 1000 },
+      acceptDownloads: true,
+    });
+    contexts.push(context);
+    const page = await context.newPage();
+    page.setDefaultTimeout(30_000);
+    await page.goto(`/datasets/${encodeURIComponent(pid)}`);
+    return page;
+  }
+  const text = (l: Locator) =>
+    expect.poll(async () => ((await l.count()) ? (await l.first().textContent())?.trim() : undefined), POLL);
+
+  async function download(page: Page, trigger: Locator): Promise<string> {
+    const [d] = await Promise.all([page.waitForEvent('download'), trigger.click()]);
+    return (await d.path())!;
+  }
+
+  it('shows the metadata and parameters read from the NeXus file, with units as given and in SI', async () => {
+    const page = await openDataset();
+    await text(page.getByTestId('dataset-facts')).toContain('NXsas');
+    const distance = page.getByTestId('parameter-row').filter({ hasText: /distance/ });
+    await text(distance).toContain('540.8');
+    expect(await distance.first().getByTestId('parameter-unit').textContent()).toBe('mm');
+    expect(await distance.first().locator('td').last().textContent()).toMatch(/0\.5408\s*m$/);
+  });
+
+  it('downloads a single file and the whole dataset byte for byte', async () => {
+    const page = await openDataset();
+    const row = page.getByTestId('file-row').filter({ hasText: 'sample.nxs' });
+    const nxs = fs.readFileSync(await download(page, row.getByTestId('file-download')));
+    expect(sha256(nxs)).toBe(sha256(fs.readFileSync(path.join(FIXTURES, NXS))));
+    const zip = await download(page, page.getByTestId('dataset-download-zip'));
+    const member = (name: string) =>
+      execFileSync('unzip', ['-p', zip, `saxs_run/${name}`], { maxBuffer: 1 << 26 });
+    expect(sha256(member('sample.nxs'))).toBe(sha256(nxs));
+    expect(member('notes.txt').toString()).toBe('beam stable, 200 mA\n');
+  });
+
+  it('renders the NeXus file in the @h5web preview', async () => {
+    const page = await openDataset();
+    const frame = page.frameLocator('[data-testid=hdf5-preview-frame]');
+    const entry = frame.getByRole('treeitem', { name: /entry/ }).first();
+    await entry.waitFor({ state: 'visible', timeout: 30_000 });
+    // NXentry → NXdata default plot: @h5web draws the 3-D frames as a heatmap on a WebGL canvas
+    await frame.getByText('frames (counts)').waitFor({ state: 'visible' });
+    expect(await frame.locator('canvas').count()).toBeGreaterThan(0);
+    await page.screenshot({ path: '/tmp/fairbeam-dataset-preview.png', fullPage: true });
+  });
+});
