@@ -201,8 +201,9 @@ export class LtfsLibrary implements TapeLibrary {
           throw fail(err, `writing tape file ${next}`);
         }
       },
-      readFile: (n, range) =>
-        async function* (this: LtfsLibrary) {
+      readFile: (n, range) => {
+        const spent = this.spent;
+        return (async function* () {
           check();
           const started = performance.now();
           try {
@@ -210,10 +211,11 @@ export class LtfsLibrary implements TapeLibrary {
           } catch (err) {
             throw fail(err, `reading tape file ${n}`);
           } finally {
-            this.spent.streaming += (performance.now() - started) / 1000;
+            spent.streaming += (performance.now() - started) / 1000;
           }
           moveTo(range ? n : n + 1);
-        }.call(this),
+        })();
+      },
     };
   }
 }

@@ -60,8 +60,8 @@ export class VirtualLibrary implements TapeLibrary {
       );
     const barcodes = new Set<string>();
     for (const c of config.cartridges) {
-      if (!/^[A-Z0-9]{6}L[0-9A-Z]$|^[A-Za-z0-9_-]{1,32}$/.test(c.barcode))
-        throw new RangeError(`bad barcode "${c.barcode}"`);
+      // Barcodes name directories and claim files.
+      if (!/^[A-Za-z0-9_-]{1,32}$/.test(c.barcode)) throw new RangeError(`bad barcode "${c.barcode}"`);
       if (barcodes.has(c.barcode)) throw new RangeError(`barcode ${c.barcode} appears twice`);
       barcodes.add(c.barcode);
       const gap = GENERATION_NUMBER[config.generation] - GENERATION_NUMBER[c.generation];
@@ -141,6 +141,7 @@ export class VirtualLibrary implements TapeLibrary {
       releaseClaim(this.driveClaim(name));
       releaseClaim(cartClaim);
     };
+    let drive: VirtualDrive;
     try {
       refreshClaim(cartClaim, { pid: process.pid, holder: name });
       await this.clock.spend('robot', MECHANICS.robotMove);
@@ -152,25 +153,25 @@ export class VirtualLibrary implements TapeLibrary {
           name,
         );
       await this.clock.spend('load', LTO[cart.generation].load);
+      // A process killed while appending left a partial file; on tape, appending restarts after the
+      // last tape mark, which is what dropping it amounts to.
+      dropPartials(this.dir(barcode));
+      drive = new VirtualDrive({
+        name,
+        barcode,
+        dir: this.dir(barcode),
+        figures: LTO[cart.generation],
+        capacity: this.capacityOf(cart),
+        root: this.config.root,
+        clock: this.clock,
+        library: this.name,
+        onMove: (position) =>
+          refreshClaim(this.driveClaim(name), { pid: process.pid, holder: barcode, position }),
+      });
     } catch (err) {
       release();
       throw err;
     }
-    // A process killed while appending left a partial file; on tape, appending restarts after the
-    // last tape mark, which is what dropping it amounts to.
-    dropPartials(this.dir(barcode));
-    const drive = new VirtualDrive({
-      name,
-      barcode,
-      dir: this.dir(barcode),
-      figures: LTO[cart.generation],
-      capacity: this.capacityOf(cart),
-      root: this.config.root,
-      clock: this.clock,
-      library: this.name,
-      onMove: (position) =>
-        refreshClaim(this.driveClaim(name), { pid: process.pid, holder: barcode, position }),
-    });
     this.held.set(name, drive);
     this.mountCount += 1;
     return drive;
