@@ -7,6 +7,7 @@ import { HomePage } from './features/home/HomePage.tsx';
 import { LoginPage } from './features/auth/LoginPage.tsx';
 import { SessionsPage } from './features/sessions/SessionsPage.tsx';
 import { SessionPage } from './features/sessions/SessionPage.tsx';
+import { PolicyRequestsPage } from './features/policy/PolicyRequestsPage.tsx';
 import { LogbookPage } from './features/logbook/LogbookPage.tsx';
 import { DatasetsPage } from './features/datasets/DatasetsPage.tsx';
 import { DatasetPage } from './features/datasets/DatasetPage.tsx';
@@ -25,6 +26,7 @@ const router = createBrowserRouter([
       { path: 'login', element: <LoginPage /> },
       { path: 'sessions', element: <SessionsPage /> },
       { path: 'sessions/:id', element: <SessionPage /> },
+      { path: 'policy-requests', element: <PolicyRequestsPage /> },
       { path: 'sessions/:id/logbook', element: <LogbookPage /> },
       { path: 'datasets', element: <DatasetsPage /> },
       // pids are DOIs ("10.5072/fb-ds.1a2b"): links encode the "/" so the pid is one path segment.

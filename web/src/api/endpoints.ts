@@ -5,6 +5,7 @@ import type {
   Instrument,
   Me,
   OidcInfo,
+  PolicyRequest,
   Page,
   Proposal,
   Sample,
@@ -36,4 +37,15 @@ export const api = {
   datafile: (id: number, signal?: AbortSignal) => get<Datafile>(`/datafiles/${seg(id)}`, undefined, signal),
 
   samples: (q: Query = {}, signal?: AbortSignal) => get<Page<Sample>>('/samples', q, signal),
+
+  sessionPolicyRequests: (id: string, signal?: AbortSignal) =>
+    get<{ items: PolicyRequest[] }>(`/sessions/${seg(id)}/policy-requests`, undefined, signal),
+  policyRequests: (q: { status?: PolicyRequest['status'] } = {}, signal?: AbortSignal) =>
+    get<{ items: PolicyRequest[] }>('/policy-requests', q, signal),
+  askPolicyChange: (
+    sessionId: string,
+    body: { kind: PolicyRequest['kind']; releaseDate?: string; reason: string },
+  ) => post<PolicyRequest>(`/sessions/${seg(sessionId)}/policy-requests`, body),
+  decidePolicyRequest: (id: number, decision: 'approve' | 'reject', note?: string) =>
+    post<PolicyRequest>(`/policy-requests/${seg(id)}/${decision}`, note ? { note } : {}),
 };

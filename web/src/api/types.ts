@@ -120,3 +120,20 @@ export interface Sample {
   name: string;
   description: string;
 }
+
+/** An embargo extension or early release asked by a PI and decided by a data manager. */
+export interface PolicyRequest {
+  id: number;
+  sessionId: string;
+  kind: 'extension' | 'early_release';
+  requestedReleaseDate: string | null;
+  reason: string;
+  status: 'pending' | 'approved' | 'rejected';
+  requestedBy: string;
+  requestedAt: string;
+  decidedBy: string | null;
+  decidedAt: string | null;
+  decisionNote: string | null;
+  /** the session's release date now */
+  releaseDate: string;
+}

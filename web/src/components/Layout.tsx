@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { Link, NavLink, Outlet, ScrollRestoration, useLocation } from 'react-router';
 import { displayName, useAuth } from '../api/auth.tsx';
+import { decidesRequests } from '../features/policy/labels.ts';
 
 const NAV = [
   { to: '/', label: 'Home', end: true },
@@ -12,6 +13,7 @@ const NAV = [
 ];
 
 export function Layout() {
+  const { me } = useAuth();
   return (
     <>
       <a className="skip-link" href="#main">
@@ -32,6 +34,13 @@ export function Layout() {
                   </NavLink>
                 </li>
               ))}
+              {me?.kind === 'user' && decidesRequests(me.role) && (
+                <li>
+                  <NavLink to="/policy-requests" data-testid="nav-policy-requests">
+                    Requests
+                  </NavLink>
+                </li>
+              )}
             </ul>
           </nav>
           <UserBox />

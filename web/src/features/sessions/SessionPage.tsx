@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { api } from '../../api/endpoints.ts';
 import { usePagedList, useResource } from '../../api/hooks.ts';
@@ -10,10 +11,13 @@ import { formatDate, formatDateTime, roleLabel } from '../../components/format.t
 import { orcidUrl, proposalPath, sessionPath } from '../../components/paths.ts';
 import { useDocumentTitle } from '../../components/useDocumentTitle.ts';
 import { DatasetCard } from '../datasets/DatasetCard.tsx';
+import { SessionPolicy } from '../policy/SessionPolicy.tsx';
 
 export function SessionPage() {
   const id = useParams().id ?? '';
-  const session = useResource((signal) => api.session(id, signal), [id]);
+  // Bumped when an embargo request is decided here: the release date or public state may change.
+  const [version, setVersion] = useState(0);
+  const session = useResource((signal) => api.session(id, signal), [id, version]);
   useDocumentTitle(session.data?.title ?? id, 'Sessions');
 
   if (session.error) return <ErrorMessage error={session.error} what="session" />;
@@ -55,6 +59,7 @@ export function SessionPage() {
           ['DOI', s.doi && <a href={`https://doi.org/${s.doi}`}>{s.doi}</a>],
         ]}
       />
+      <SessionPolicy session={s} onChange={() => setVersion((v) => v + 1)} />
       <Members session={s} />
       <Samples sessionId={s.id} />
       <SessionDatasets sessionId={s.id} />

@@ -1,0 +1,75 @@
+import { Link } from 'react-router';
+import type { PolicyRequest } from '../../api/types.ts';
+import { formatDate, formatDateTime } from '../../components/format.ts';
+import { sessionPath } from '../../components/paths.ts';
+import { DecideControls } from './DecideControls.tsx';
+import { KIND_LABEL, STATUS_LABEL } from './labels.ts';
+
+/** Embargo requests with their decisions; pending ones get decision controls when `canDecide`. */
+export function RequestsTable({
+  requests,
+  canDecide,
+  showSession,
+  onDecided,
+}: {
+  requests: PolicyRequest[];
+  canDecide: boolean;
+  showSession?: boolean;
+  onDecided: () => void;
+}) {
+  return (
+    <div className="table-wrap">
+      <table className="table" data-testid="policy-requests">
+        <thead>
+          <tr>
+            <th scope="col">#</th>
+            {showSession && <th scope="col">Session</th>}
+            <th scope="col">Request</th>
+            <th scope="col">Reason</th>
+            <th scope="col">Asked</th>
+            <th scope="col">Status</th>
+            <th scope="col">Decision</th>
+          </tr>
+        </thead>
+        <tbody>
+          {requests.map((r) => (
+            <tr key={r.id} data-testid="policy-request" data-status={r.status} data-kind={r.kind}>
+              <td className="mono">{r.id}</td>
+              {showSession && (
+                <td>
+                  <Link to={sessionPath(r.sessionId)}>{r.sessionId}</Link>
+                  <div className="muted small">embargoed until {formatDate(r.releaseDate)}</div>
+                </td>
+              )}
+              <td>
+                {KIND_LABEL[r.kind]}
+                {r.requestedReleaseDate && <> until {formatDate(r.requestedReleaseDate)}</>}
+              </td>
+              <td>{r.reason}</td>
+              <td>
+                {r.requestedBy}
+                <div className="muted small">{formatDateTime(r.requestedAt)}</div>
+              </td>
+              <td data-testid="policy-request-status">{STATUS_LABEL[r.status]}</td>
+              <td>
+                {r.status === 'pending' ? (
+                  canDecide ? (
+                    <DecideControls request={r} onDecided={onDecided} />
+                  ) : (
+                    <span className="muted">awaiting a data manager</span>
+                  )
+                ) : (
+                  <>
+                    {r.decidedBy}
+                    {r.decidedAt && <div className="muted small">{formatDateTime(r.decidedAt)}</div>}
+                    {r.decisionNote && <div>“{r.decisionNote}”</div>}
+                  </>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
