@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../helpers/db.ts';
 import { note, startLogbookApp, type LogbookTestApp } from './helpers.ts';
+import { findLogbook } from '../../src/logbook/logbooks.ts';
+import { pageOfEvents, type EventFilter } from '../../src/logbook/events/read.ts';
+import type { Access } from '../../src/catalogue/access.ts';
 
 type Item = {
   seq: number;
@@ -103,5 +106,35 @@ describe.each(dialects)('reading, filtering and searching a logbook on %s', (dia
   it('handles search text that is only punctuation or stop words', async () => {
     expect((await list(`q=${encodeURIComponent('the & |')}`)).items).toEqual([]);
     expect((await list(`q=${encodeURIComponent('"unterminated')}`)).items).toEqual([]);
+  });
+
+  it('finds the same search hits in the same order whatever the in-order window (both orders, all pages)', async () => {
+    const db = t.services.database.db;
+    const logbook = await findLogbook(
+      db,
+      { caller: { kind: 'user', userId: 0, username: 'sam', role: 'staff' }, now: t.clock.now() } as Access,
+      lb,
+    );
+    const walk = async (q: string, order: 'asc' | 'desc', searchWindow: number, extra: EventFilter = {}) => {
+      const seqs: number[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await pageOfEvents(db, logbook, { ...extra, q, order, limit: 1, cursor, searchWindow });
+        seqs.push(...page.items.map((e) => e.seq));
+        cursor = page.next ?? undefined;
+      } while (cursor);
+      return seqs;
+    };
+    for (const order of ['asc', 'desc'] as const) {
+      for (const q of ['alignment', 'crystal', 'detector', 'nothing-like-this']) {
+        const reference = await walk(q, order, 1000);
+        for (const size of [1, 2, 3])
+          expect(await walk(q, order, size), `${q} ${order} ${size}`).toEqual(reference);
+      }
+      const both = order === 'asc' ? [5, 6] : [6, 5];
+      expect(await walk('crystal', order, 1)).toEqual(both);
+      expect(await walk('crystal', order, 2, { after: 4, before: 6 })).toEqual([5]);
+      expect(await walk('crystal', order, 1, { tag: ['alignment'] })).toEqual([6]);
+    }
   });
 });

@@ -22,6 +22,8 @@ export interface EventListQuery extends EventFilter {
   limit?: number;
   cursor?: string;
   order?: 'asc' | 'desc';
+  /** How many events a search checks in order before asking the text index (tests make it small). */
+  searchWindow?: number;
 }
 
 const tsQuery = (q: string) => sql`websearch_to_tsquery('english'::regconfig, ${q})`;
@@ -55,15 +57,88 @@ export async function pageOfEvents(db: Db, logbook: Logbook, f: EventListQuery):
   const limit = f.limit ?? DEFAULT_LIMIT;
   const desc = f.order === 'desc';
   const cursor = decodeCursor(f.cursor, 1);
-  let q = filteredEvents(db, logbook.id, f)
-    .select(EVENT_COLUMNS)
-    .orderBy('seq', desc ? 'desc' : 'asc')
-    .limit(limit + 1);
-  if (cursor) q = q.where('seq', desc ? '<' : '>', Number(cursor[0]));
-  const rows = (await q.execute()) as EventRow[];
+  // The cursor narrows the range like after/before do.
+  const range: EventFilter = { ...f };
+  if (cursor) {
+    const at = Number(cursor[0]);
+    if (desc) range.before = Math.min(range.before ?? Infinity, at);
+    else range.after = Math.max(range.after ?? 0, at);
+  }
+  const rows = f.q
+    ? await searchInWindows(db, logbook, range, limit + 1, desc, f.searchWindow ?? SEARCH_WINDOW)
+    : ((await filteredEvents(db, logbook.id, range)
+        .select(EVENT_COLUMNS)
+        .orderBy('seq', desc ? 'desc' : 'asc')
+        .limit(limit + 1)
+        .execute()) as EventRow[]);
   const page = toPage(rows, limit, (r) => [Number(r.seq)], toEvent);
   if (f.q && page.items.length > 0) await addSnippets(db, page.items, f.q);
   return page;
+}
+
+/** Events nearest the start of a search that are checked in seq order before the index is asked. */
+export const SEARCH_WINDOW = 5000;
+
+/**
+ * Full-text hits in seq order. PostgreSQL estimates how many rows match a text query from
+ * per-word statistics, and words that come together (a "timeout" is usually an "error") make it
+ * guess far too few: it then fetches every match through the text index and sorts them (a second
+ * for 20,000 matches) where walking the newest events in order would have found a page at once.
+ * So the first SEARCH_WINDOW events from where the page starts are checked in order, in a
+ * materialised step the planner cannot rewrite; only if they hold less than a page does the text
+ * index look further, which is then quick because the words are rare.
+ */
+async function searchInWindows(
+  db: Db,
+  logbook: Logbook,
+  f: EventFilter,
+  want: number,
+  desc: boolean,
+  size: number,
+): Promise<EventRow[]> {
+  const top = Math.min(f.before ?? Infinity, logbook.lastSeq + 1); // first seq not wanted, going down
+  const bottom = f.after ?? 0; // last seq not wanted, going up
+  const window: EventFilter = desc
+    ? { ...f, q: undefined, after: Math.max(bottom, top - 1 - size) }
+    : { ...f, q: undefined, before: Math.min(top, bottom + 1 + size) };
+  const near = await db
+    .with(
+      (cte) => cte('candidate').materialized(),
+      () => filteredEvents(db, logbook.id, window).select(['id', 'seq', 'search']),
+    )
+    .selectFrom('candidate')
+    .select(['id', 'seq'])
+    .where(sql<boolean>`search @@ ${tsQuery(f.q!)}`)
+    .orderBy('seq', desc ? 'desc' : 'asc')
+    .limit(want)
+    .execute();
+  const ids = near.map((r) => r.id);
+  let rows: EventRow[] = [];
+  if (ids.length > 0) {
+    const byId = new Map(
+      (
+        (await db
+          .selectFrom('logbook_event')
+          .select(EVENT_COLUMNS)
+          .where('id', 'in', ids)
+          .execute()) as EventRow[]
+      ).map((r) => [r.id, r]),
+    );
+    rows = ids.map((id) => byId.get(id)!);
+  }
+  const windowEnd = desc ? window.after! : window.before!;
+  const exhausted = desc ? windowEnd <= bottom : windowEnd >= top;
+  if (rows.length >= want || exhausted) return rows;
+  const rest = (await filteredEvents(
+    db,
+    logbook.id,
+    desc ? { ...f, before: windowEnd + 1 } : { ...f, after: windowEnd - 1 },
+  )
+    .select(EVENT_COLUMNS)
+    .orderBy('seq', desc ? 'desc' : 'asc')
+    .limit(want - rows.length)
+    .execute()) as EventRow[];
+  return [...rows, ...rest];
 }
 
 /**
