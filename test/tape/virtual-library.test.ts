@@ -220,6 +220,24 @@ describe('virtual tape library', () => {
     expect(lib.drives().every((d) => d.loaded === null)).toBe(true);
   });
 
+  it('takes over claims of dead processes, including an earlier process that had this pid', async () => {
+    const { lib, root } = library({ drives: 1 });
+    const claims = path.join(root, 'claims');
+    fs.mkdirSync(claims);
+    // A worker restarted in a fresh container can get the pid its killed predecessor had.
+    const recycled = JSON.stringify({ pid: process.pid, nonce: 'earlier-process', holder: A });
+    fs.writeFileSync(path.join(claims, 'drive0.json'), recycled);
+    fs.writeFileSync(path.join(claims, `cartridge-${A}.json`), recycled);
+    expect(lib.drives()[0]!.loaded).toBeNull();
+    const drive = await lib.mount(A);
+    expect(lib.drives()[0]).toMatchObject({ name: 'drive0', loaded: A });
+    await lib.unmount(drive);
+    expect(fs.readdirSync(claims)).toEqual([]);
+    // A claim file caught between its creation and its first write belongs to a live process.
+    fs.writeFileSync(path.join(claims, `cartridge-${B}.json`), '');
+    await expect(lib.mount(B)).rejects.toMatchObject({ kind: 'busy' });
+  });
+
   it(
     'never lists a tape file whose writer was killed, and the next mount appends in its place',
     { timeout: 60_000 },

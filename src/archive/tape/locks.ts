@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -9,11 +10,20 @@ import path from 'node:path';
  */
 export interface Claim {
   pid: number;
+  /** Random per process: a claim with our pid but another nonce was left by an earlier holder of the pid. */
+  nonce?: string;
   /** The cartridge in the drive (drive claims) or the drive holding it (cartridge claims). */
   holder: string;
   /** Tape file the head is at (drive claims only; refreshed as the drive moves). */
   position?: number;
 }
+
+const NONCE = crypto.randomUUID();
+
+const mine = (claim: Claim) => claim.pid === process.pid && claim.nonce === NONCE;
+
+/** True when the claim's process still runs (a recycled pid of ours does not count). */
+const holderAlive = (claim: Claim): boolean => (claim.pid === process.pid ? mine(claim) : alive(claim.pid));
 
 export const alive = (pid: number): boolean => {
   try {
@@ -35,7 +45,7 @@ export function readClaim(file: string): Claim | null {
 /** A live claim, or null when the file is absent, unreadable or left by a dead process. */
 export function liveClaim(file: string): Claim | null {
   const claim = readClaim(file);
-  return claim && alive(claim.pid) ? claim : null;
+  return claim && holderAlive(claim) ? claim : null;
 }
 
 /** Claims `file` for this process; false when a live process holds it. */
@@ -43,7 +53,9 @@ export function tryClaim(file: string, holder: string): boolean {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      fs.writeFileSync(file, JSON.stringify({ pid: process.pid, holder } satisfies Claim), { flag: 'wx' });
+      fs.writeFileSync(file, JSON.stringify({ pid: process.pid, nonce: NONCE, holder } satisfies Claim), {
+        flag: 'wx',
+      });
       return true;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
@@ -62,7 +74,7 @@ const ageMs = (file: string) =>
  */
 function isStale(file: string): boolean {
   const claim = readClaim(file);
-  return claim ? !alive(claim.pid) : ageMs(file) > 10_000;
+  return claim ? !holderAlive(claim) : ageMs(file) > 10_000;
 }
 
 /**
@@ -89,13 +101,13 @@ function removeStale(file: string): boolean {
 }
 
 /** Updates a claim this process holds (drive position for operators). */
-export function refreshClaim(file: string, claim: Claim): void {
+export function refreshClaim(file: string, claim: Omit<Claim, 'pid' | 'nonce'>): void {
   const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, JSON.stringify(claim));
+  fs.writeFileSync(tmp, JSON.stringify({ ...claim, pid: process.pid, nonce: NONCE } satisfies Claim));
   fs.renameSync(tmp, file);
 }
 
 export function releaseClaim(file: string): void {
   const claim = readClaim(file);
-  if (claim?.pid === process.pid) fs.rmSync(file, { force: true });
+  if (claim && mine(claim)) fs.rmSync(file, { force: true });
 }

@@ -161,7 +161,7 @@ export class LtfsLibrary implements TapeLibrary {
     };
     const moveTo = (position: number) => {
       state.position = position;
-      refreshClaim(this.claim(barcode), { pid: process.pid, holder: barcode, position });
+      refreshClaim(this.claim(barcode), { holder: barcode, position });
     };
     const files = () => listTapeFiles(dir);
     return {

@@ -143,7 +143,7 @@ export class VirtualLibrary implements TapeLibrary {
     };
     let drive: VirtualDrive;
     try {
-      refreshClaim(cartClaim, { pid: process.pid, holder: name });
+      refreshClaim(cartClaim, { holder: name });
       await this.clock.spend('robot', MECHANICS.robotMove);
       if (takeRobotError(this.config.root))
         throw new TapeError(
@@ -165,8 +165,7 @@ export class VirtualLibrary implements TapeLibrary {
         root: this.config.root,
         clock: this.clock,
         library: this.name,
-        onMove: (position) =>
-          refreshClaim(this.driveClaim(name), { pid: process.pid, holder: barcode, position }),
+        onMove: (position) => refreshClaim(this.driveClaim(name), { holder: barcode, position }),
       });
     } catch (err) {
       release();
