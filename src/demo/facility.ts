@@ -1,5 +1,6 @@
 import type { ImportDocument } from '../catalogue/import/schema.ts';
 import type { FacilityRole } from '../db/schema.ts';
+import type { DemoScan } from './files.ts';
 
 export const DEMO_PASSWORD = 'fairbeam-demo';
 
@@ -20,6 +21,9 @@ export const DEMO_USERS: { username: string; fullName: string; role: FacilityRol
 
 const iso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 const daysFrom = (base: Date, days: number) => new Date(base.getTime() + days * 86400_000);
+const sessionIdOf = (p: SessionPlan, now: Date) =>
+  `${p.proposal}-${p.instrument}-${iso(daysFrom(now, -p.startDaysAgo)).slice(0, 10)}`;
+const SAMPLE_PARAMETERS = new Set(['temperature', 'pressure']);
 
 interface SessionPlan {
   proposal: string;
@@ -27,93 +31,103 @@ interface SessionPlan {
   startDaysAgo: number;
   members: [string, 'principal_investigator' | 'collaborator' | 'local_contact'][];
   technique: string;
+  /** The NeXus application definition of its files (ingest maps it to PaNET too). */
+  definition: string;
   params: [string, number, string][];
 }
+
+const PLANS: SessionPlan[] = [
+  {
+    proposal: 'MX-2101',
+    instrument: 'ID23',
+    startDaysAgo: 30,
+    members: [
+      ['ada', 'principal_investigator'],
+      ['bob', 'collaborator'],
+      ['sam', 'local_contact'],
+    ],
+    technique: 'PaNET01164',
+    definition: 'NXmx',
+    params: [
+      ['photon_energy', 12.4, 'keV'],
+      ['temperature', 100, 'K'],
+      ['detector_distance', 250, 'mm'],
+    ],
+  },
+  {
+    proposal: 'MX-2101',
+    instrument: 'ID23',
+    startDaysAgo: 400,
+    members: [
+      ['ada', 'principal_investigator'],
+      ['bob', 'collaborator'],
+    ],
+    technique: 'PaNET01164',
+    definition: 'NXmx',
+    params: [
+      ['photon_energy', 13.0, 'keV'],
+      ['temperature', 100, 'K'],
+    ],
+  },
+  {
+    proposal: 'ES-1187',
+    instrument: 'ID16A',
+    startDaysAgo: 1500,
+    members: [['ada', 'principal_investigator']],
+    technique: 'PaNET01154',
+    definition: 'NXtomo',
+    params: [
+      ['photon_energy', 17.05, 'keV'],
+      ['pixel_size', 50, 'nm'],
+    ],
+  },
+  {
+    proposal: 'HC-4410',
+    instrument: 'BM29',
+    startDaysAgo: 1900,
+    members: [['carol', 'principal_investigator']],
+    technique: 'PaNET01188',
+    definition: 'NXsas',
+    params: [
+      ['wavelength', 0.99, 'angstrom'],
+      ['temperature', 20, 'degC'],
+    ],
+  },
+  {
+    proposal: 'HC-4410',
+    instrument: 'BM29',
+    startDaysAgo: 90,
+    members: [['carol', 'principal_investigator']],
+    technique: 'PaNET01188',
+    definition: 'NXsas',
+    params: [
+      ['wavelength', 1.0, 'angstrom'],
+      ['temperature', 4, 'degC'],
+    ],
+  },
+  {
+    proposal: 'CH-5520',
+    instrument: 'ID31',
+    startDaysAgo: 700,
+    members: [
+      ['bob', 'principal_investigator'],
+      ['carol', 'collaborator'],
+    ],
+    technique: 'PaNET01101',
+    definition: 'NXxrd_pan',
+    params: [
+      ['photon_energy', 75, 'keV'],
+      ['pressure', 2, 'bar'],
+    ],
+  },
+];
 
 /**
  * A small facility relative to `now`: sessions from 5 years ago (public by now) to last month
  * (under embargo), so every policy rule has something to show.
  */
 export function demoFacility(now: Date): ImportDocument {
-  const plans: SessionPlan[] = [
-    {
-      proposal: 'MX-2101',
-      instrument: 'ID23',
-      startDaysAgo: 30,
-      members: [
-        ['ada', 'principal_investigator'],
-        ['bob', 'collaborator'],
-        ['sam', 'local_contact'],
-      ],
-      technique: 'PaNET01164',
-      params: [
-        ['photon_energy', 12.4, 'keV'],
-        ['temperature', 100, 'K'],
-        ['detector_distance', 250, 'mm'],
-      ],
-    },
-    {
-      proposal: 'MX-2101',
-      instrument: 'ID23',
-      startDaysAgo: 400,
-      members: [
-        ['ada', 'principal_investigator'],
-        ['bob', 'collaborator'],
-      ],
-      technique: 'PaNET01164',
-      params: [
-        ['photon_energy', 13.0, 'keV'],
-        ['temperature', 100, 'K'],
-      ],
-    },
-    {
-      proposal: 'ES-1187',
-      instrument: 'ID16A',
-      startDaysAgo: 1500,
-      members: [['ada', 'principal_investigator']],
-      technique: 'PaNET01154',
-      params: [
-        ['photon_energy', 17.05, 'keV'],
-        ['pixel_size', 50, 'nm'],
-      ],
-    },
-    {
-      proposal: 'HC-4410',
-      instrument: 'BM29',
-      startDaysAgo: 1900,
-      members: [['carol', 'principal_investigator']],
-      technique: 'PaNET01188',
-      params: [
-        ['wavelength', 0.99, 'angstrom'],
-        ['temperature', 20, 'degC'],
-      ],
-    },
-    {
-      proposal: 'HC-4410',
-      instrument: 'BM29',
-      startDaysAgo: 90,
-      members: [['carol', 'principal_investigator']],
-      technique: 'PaNET01188',
-      params: [
-        ['wavelength', 1.0, 'angstrom'],
-        ['temperature', 4, 'degC'],
-      ],
-    },
-    {
-      proposal: 'CH-5520',
-      instrument: 'ID31',
-      startDaysAgo: 700,
-      members: [
-        ['bob', 'principal_investigator'],
-        ['carol', 'collaborator'],
-      ],
-      technique: 'PaNET01101',
-      params: [
-        ['photon_energy', 75, 'keV'],
-        ['pressure', 2, 'bar'],
-      ],
-    },
-  ];
+  const plans = PLANS;
   const titles: Record<string, [string, string]> = {
     'MX-2101': [
       'Structure of lysozyme bound to a new inhibitor',
@@ -136,7 +150,7 @@ export function demoFacility(now: Date): ImportDocument {
   plans.forEach((p, i) => {
     const start = daysFrom(now, -p.startDaysAgo);
     const end = daysFrom(start, 3);
-    const id = `${p.proposal}-${p.instrument}-${iso(start).slice(0, 10)}`;
+    const id = sessionIdOf(p, now);
     const proposal = proposals.get(p.proposal) ?? {
       id: p.proposal,
       title: titles[p.proposal]![0],
@@ -174,11 +188,6 @@ export function demoFacility(now: Date): ImportDocument {
           value: Math.round((value + (n - 1) * 0.1) * 1000) / 1000,
           unit,
         })),
-        files: [
-          { path: `scan_${String(n).padStart(4, '0')}/master.h5`, size: 1_048_576 * n },
-          { path: `scan_${String(n).padStart(4, '0')}/data_000001.h5`, size: 8_388_608 },
-          { path: `scan_${String(n).padStart(4, '0')}/notes.txt`, size: 512 },
-        ],
       })),
     });
   });
@@ -205,4 +214,36 @@ export function demoFacility(now: Date): ImportDocument {
     })),
     proposals: [...proposals.values()],
   };
+}
+
+/**
+ * The scan directories behind the demo datasets (three per session, named as in demoFacility), with
+ * what their NeXus files say; `fairbeam demo` writes them and registers them through ingest.
+ */
+export function demoScans(now: Date): { sessionId: string; dataset: string; scan: DemoScan }[] {
+  const doc = demoFacility(now);
+  const sessions = new Map(doc.proposals!.flatMap((p) => p.sessions!).map((s) => [s.id, s]));
+  return PLANS.flatMap((plan, i) => {
+    const session = sessions.get(sessionIdOf(plan, now))!;
+    const start = new Date(session.start!);
+    return session.datasets!.map((d, n) => ({
+      sessionId: session.id,
+      dataset: d.name,
+      scan: {
+        title: d.title!,
+        start: new Date(start.getTime() + n * 3600_000),
+        end: new Date(start.getTime() + n * 3600_000 + 1800_000),
+        definition: plan.definition,
+        instrument: plan.instrument,
+        sample: session.samples![0]!.name,
+        parameters: d.parameters!.map((p) => ({
+          name: p.name,
+          value: p.value as number,
+          unit: p.unit!,
+          in: SAMPLE_PARAMETERS.has(p.name) ? ('sample' as const) : ('instrument' as const),
+        })),
+        seed: i * 3 + n,
+      },
+    }));
+  });
 }
