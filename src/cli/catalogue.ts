@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import { AppError } from '../errors.ts';
 import { importCatalogue } from '../catalogue/import/run.ts';
 import { audit } from '../audit/log.ts';
-import { releaseExpiredEmbargoes } from '../policy/release.ts';
+import { runReleasePass } from '../policy/lifecycle.ts';
+import { fixedClock } from '../clock.ts';
 import { CliError, UsageError, type CliContext } from './context.ts';
 import { printJson, withDatabase } from './db.ts';
 
@@ -56,19 +57,29 @@ export function registerCatalogueCommands(program: Command, ctx: CliContext): vo
     .command('release')
     .option('--now <iso-time>', 'run as if the time were this')
     .option('--json', 'print released session ids as JSON')
-    .description('open every session whose embargo has ended (idempotent, audited)')
+    .description(
+      'run the release job once: open sessions whose embargo has ended, give ended sessions their draft DOI, bring the DOI registrar in step (idempotent, audited)',
+    )
     .action(async (opts: { now?: string; json?: boolean }) => {
       const now = opts.now ? new Date(opts.now) : new Date();
       if (Number.isNaN(now.getTime())) throw new UsageError(`--now: not a date-time: ${opts.now}`);
-      await withDatabase(ctx.config, 'policy release', async ({ db }) => {
-        const ids = await releaseExpiredEmbargoes(db, now, 'cli:policy-release');
-        if (opts.json) printJson(ctx.stdout, { released: ids });
-        else
+      await withDatabase(ctx.config, 'policy release', async (database) => {
+        // The same pass as the scheduled policy.release job, with the clock at --now.
+        const services = { config: ctx.config, database, clock: fixedClock(now) };
+        const run = await runReleasePass(services, now, 'cli:policy-release');
+        // JSON keeps its shape ({ released }); the DOI steps are in the audit log and the text output.
+        if (opts.json) printJson(ctx.stdout, { released: run.released });
+        else {
+          const ids = run.released;
           ctx.stdout.write(
             ids.length
               ? `released ${ids.length} session(s):\n${ids.map((i) => `  ${i}\n`).join('')}`
               : 'nothing to release\n',
           );
+          for (const r of run.dois.registered) ctx.stdout.write(`DOI ${r.doi}: ${r.state}\n`);
+          for (const f of run.dois.failed)
+            ctx.stdout.write(`DOI ${f.doi}: registrar failed (${f.error}); retried by the next run\n`);
+        }
       });
     });
 }
