@@ -1,11 +1,12 @@
 import type { Dataset } from 'h5wasm';
 import { SLICE_BYTES } from './format.ts';
+import type { ByteSink } from './member-reader.ts';
 
 /**
  * Collects member bytes in one large in-memory slice and writes it to /blob with a single hyperslab
  * write per slice; /blob grows with each write, so its final length is whatever was appended.
  */
-export class BlobAppender {
+export class BlobAppender implements ByteSink {
   readonly buffer: Buffer;
   /** Bytes of /blob already written. */
   private written = 0;
@@ -37,6 +38,17 @@ export class BlobAppender {
     this.written = end;
     this.fill = 0;
     this.onFlush(end);
+  }
+
+  /** Copies bytes read elsewhere (a helper thread's batch) into the slice. */
+  append(bytes: Uint8Array): void {
+    for (let at = 0; at < bytes.length;) {
+      if (this.free === 0) this.flush();
+      const n = Math.min(this.free, bytes.length - at);
+      this.buffer.set(bytes.subarray(at, at + n), this.fill);
+      this.fill += n;
+      at += n;
+    }
   }
 
   /** Forgets everything appended from `position` on (a member that failed half-way). */

@@ -21,7 +21,8 @@ export interface Container {
   close(): void;
 }
 
-export async function openContainer(file: string): Promise<Container> {
+/** `index: false` skips reading /index (rows stay empty): for a reader that only needs /blob. */
+export async function openContainer(file: string, options: { index?: boolean } = {}): Promise<Container> {
   const absolute = path.resolve(file);
   checkLooksLikeHdf5(absolute, file);
   const h5 = await loadH5wasm();
@@ -40,7 +41,7 @@ export async function openContainer(file: string): Promise<Container> {
     const blobBytes = Number((blob as Dataset).shape?.[0] ?? NaN);
     let rows: IndexRow[];
     try {
-      rows = readIndex(h5file);
+      rows = options.index === false ? [] : readIndex(h5file);
     } catch (err) {
       throw new ContainerError(`${file}: corrupt container, ${firstLine(err)}`);
     }

@@ -5,7 +5,9 @@ import { BlobAppender } from './blob-appender.ts';
 import { BackgroundWriteback } from './durable.ts';
 import { BLOB_CHUNK_BYTES, type IndexRow, MiB, SLICE_BYTES } from './format.ts';
 import { writeIndex } from './index-table.ts';
-import { appendFile } from './member-reader.ts';
+import { type AppendOutcome, appendFile } from './member-reader.ts';
+import { segmentMembers } from './batch-reader.ts';
+import type { BatchClient } from './batch-helper.ts';
 import type { ScanProblem, ScannedEntry } from './scan.ts';
 
 /** HDF5 1.10 must read our containers (h5py on Debian 12 still links 1.10): cap the object versions. */
@@ -32,14 +34,26 @@ export interface ContainerContent {
   planDigest: string;
 }
 
-/** Writes one container file (the caller chooses the .partial name and makes it durable). */
-export function writeContainerFile(
+/** Batches requested from the helper thread ahead of the one being written (8 MiB each in memory). */
+const HELPER_READ_AHEAD = 4;
+/**
+ * The helper reads three batches in four: the writer's HDF5 work (copy into the wasm heap, chunk
+ * writes) costs about as much as reading and hashing a batch, so this keeps both threads busy.
+ */
+const byHelperShare = (seq: number) => seq % 4 !== 0;
+
+/**
+ * Writes one container file (the caller chooses the .partial name and makes it durable). Small files
+ * are read in batches; with a helper, most batches are read by the helper thread in parallel.
+ */
+export async function writeContainerFile(
   h5: H5Api,
   file: string,
   content: ContainerContent,
   onProgress: (progress: WriteProgress) => void = () => {},
+  helper?: BatchClient,
   sliceBytes = SLICE_BYTES,
-): WrittenContainer {
+): Promise<WrittenContainer> {
   const h5file = new h5.File(file, 'w', { libver: [...LIBVER_BOUNDS] });
   const writeback = BackgroundWriteback.open(file, 64 * MiB);
   try {
@@ -58,26 +72,55 @@ export function writeContainerFile(
     });
     const rows: IndexRow[] = [];
     const result: WrittenContainer = { rows, blobBytes: 0, hdf5Files: [], problems: [] };
-    for (const member of content.members) {
+    const record = (member: ScannedEntry, outcome: AppendOutcome | null, base: number) => {
       const { path: memberPath, type, mtime, mode, target } = member;
       const row: IndexRow = { path: memberPath, type, offset: 0, length: 0, mtime, mode, sha256: '', target };
-      if (member.type === 'file') {
-        const outcome = appendFile(appender, path.join(content.root, member.path), member.size);
-        if (outcome.kind === 'hdf5') {
-          result.hdf5Files.push({ path: member.path, size: outcome.size });
-          continue;
-        }
-        if (outcome.kind === 'problem') {
-          result.problems.push({ path: member.path, reason: outcome.reason });
-          continue;
-        }
-        row.offset = outcome.offset;
-        row.length = outcome.length;
-        row.sha256 = outcome.sha256;
+      if (outcome?.kind === 'hdf5')
+        return void result.hdf5Files.push({ path: member.path, size: outcome.size });
+      if (outcome?.kind === 'problem')
+        return void result.problems.push({ path: member.path, reason: outcome.reason });
+      if (outcome?.kind === 'packed') {
+        Object.assign(row, { offset: base + outcome.offset, length: outcome.length, sha256: outcome.sha256 });
         if (outcome.mtime !== undefined) row.mtime = outcome.mtime;
         files += 1;
       }
       rows.push(row);
+    };
+
+    const segments = segmentMembers(content.members);
+    const batches = segments.filter((s) => s.kind === 'batch');
+    const byHelper = (seq: number) => helper !== undefined && byHelperShare(seq);
+    let asked = 0;
+    const askAhead = (seq: number) => {
+      for (; asked < Math.min(batches.length, seq + HELPER_READ_AHEAD); asked++) {
+        const batch = batches[asked]!;
+        if (byHelper(asked))
+          helper!.request(asked, content.root, content.members.slice(batch.first, batch.end));
+      }
+    };
+    askAhead(0);
+
+    for (const segment of segments) {
+      if (segment.kind === 'large') {
+        const member = content.members[segment.index]!;
+        record(member, appendFile(appender, path.join(content.root, member.path), member.size), 0);
+        continue;
+      }
+      const members = content.members.slice(segment.first, segment.end);
+      askAhead(segment.seq + 1);
+      if (byHelper(segment.seq)) {
+        const batch = await helper!.take(segment.seq);
+        const base = appender.position;
+        appender.append(batch.bytes);
+        helper!.recycle(batch);
+        members.forEach((member, i) => record(member, batch.outcomes[i] ?? null, base));
+      } else {
+        // Read straight into the slice: no batch buffer, no copy.
+        for (const member of members) {
+          const full = path.join(content.root, member.path);
+          record(member, member.type === 'file' ? appendFile(appender, full, member.size) : null, 0);
+        }
+      }
     }
     result.blobBytes = appender.finish();
     writeIndex(h5file, rows);

@@ -1,8 +1,19 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import type { BlobAppender } from './blob-appender.ts';
 import { bytesAreHdf5, fdIsHdf5 } from './hdf5-signature.ts';
 import { describeError } from './scan.ts';
+
+/** Where appended bytes go: the slice in front of /blob, or a batch buffer read by a helper thread. */
+export interface ByteSink {
+  readonly buffer: Buffer;
+  fill: number;
+  readonly free: number;
+  /** Offset of the next byte appended. */
+  readonly position: number;
+  /** Makes room: writes the slice out (BlobAppender) or grows the buffer. */
+  flush(): void;
+  rewind(position: number): void;
+}
 
 export type AppendOutcome =
   | { kind: 'packed'; offset: number; length: number; sha256: string; mtime?: number }
@@ -14,7 +25,7 @@ export type AppendOutcome =
  * slice with one read of size+1 bytes, which also tells us (for free) whether the file grew since the scan.
  * HDF5 files are recognised from the bytes already read and left out.
  */
-export function appendFile(appender: BlobAppender, fullPath: string, plannedSize: number): AppendOutcome {
+export function appendFile(appender: ByteSink, fullPath: string, plannedSize: number): AppendOutcome {
   let fd: number;
   try {
     fd = fs.openSync(fullPath, 'r');
@@ -38,7 +49,7 @@ export function appendFile(appender: BlobAppender, fullPath: string, plannedSize
 }
 
 /** Returns null when the file grew past its planned size (the caller falls back to streaming). */
-function appendSmall(appender: BlobAppender, fd: number, plannedSize: number): AppendOutcome | null {
+function appendSmall(appender: ByteSink, fd: number, plannedSize: number): AppendOutcome | null {
   if (appender.free < plannedSize + 1) appender.flush();
   const at = appender.fill;
   const length = readFully(fd, appender.buffer, at, plannedSize + 1);
@@ -58,7 +69,7 @@ function appendSmall(appender: BlobAppender, fd: number, plannedSize: number): A
   return outcome;
 }
 
-function appendStreaming(appender: BlobAppender, fd: number): AppendOutcome {
+function appendStreaming(appender: ByteSink, fd: number): AppendOutcome {
   const stat = fs.fstatSync(fd);
   if (fdIsHdf5(fd, stat.size)) return { kind: 'hdf5', size: stat.size };
   const hash = crypto.createHash('sha256');

@@ -1,12 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadH5wasm } from '../../hdf5/h5wasm.ts';
-import { openContainer } from './container-reader.ts';
+import type { BatchClient } from './batch-helper.ts';
+import { type Container, openContainer } from './container-reader.ts';
 import { type ContainerContent, type WriteProgress, writeContainerFile } from './container-writer.ts';
 import { fsyncDir, fsyncFile } from './durable.ts';
 import { PARTIAL_SUFFIX, type IndexRow } from './format.ts';
 import type { ScanProblem } from './scan.ts';
-import { checkContainer } from './verify.ts';
+import { checkHashes, checkStructure } from './verify.ts';
 
 export interface ContainerJob extends ContainerContent {
   outDir: string;
@@ -31,14 +32,15 @@ export interface ContainerOutcome {
 export async function packContainer(
   job: ContainerJob,
   onProgress: (progress: WriteProgress) => void = () => {},
+  helper?: BatchClient,
 ): Promise<ContainerOutcome> {
   const h5 = await loadH5wasm();
   const finalPath = path.join(job.outDir, job.name);
   const partialPath = finalPath + PARTIAL_SUFFIX;
   fs.rmSync(partialPath, { force: true });
-  const written = writeContainerFile(h5, partialPath, job, onProgress);
+  const written = await writeContainerFile(h5, partialPath, job, onProgress, helper);
   fsyncFile(partialPath);
-  await verifyWritten(partialPath, job.name, written.rows);
+  await verifyWritten(partialPath, job.name, written.rows, helper);
   fs.renameSync(partialPath, finalPath);
   fsyncDir(job.outDir);
   const files = written.rows.filter((r) => r.type === 'file').length;
@@ -53,10 +55,15 @@ export async function packContainer(
   };
 }
 
-async function verifyWritten(file: string, name: string, expected: IndexRow[]): Promise<void> {
+async function verifyWritten(
+  file: string,
+  name: string,
+  expected: IndexRow[],
+  helper: BatchClient | undefined,
+): Promise<void> {
   const container = await openContainer(file);
   try {
-    const problems = checkContainer(container);
+    const problems = checkStructure(container);
     if (container.rows.length !== expected.length) {
       problems.push(`index has ${container.rows.length} rows, ${expected.length} were written`);
     }
@@ -66,10 +73,25 @@ async function verifyWritten(file: string, name: string, expected: IndexRow[]): 
         problems.push(`${row.path}: index row ${i} differs from what was written`);
       }
     });
+    if (problems.length === 0) problems.push(...(await checkAllHashes(container, helper)));
     if (problems.length > 0) {
       throw new Error(`${name}: verification after writing failed: ${problems.slice(0, 5).join('; ')}`);
     }
   } finally {
     container.close();
   }
+}
+
+/** Re-hashes every member from /blob; with a helper thread, it hashes the first half of the bytes. */
+async function checkAllHashes(container: Container, helper: BatchClient | undefined): Promise<string[]> {
+  const files = container.rows.filter((r) => r.type === 'file').sort((a, b) => a.offset - b.offset);
+  if (!helper) return checkHashes(container, files);
+  const half = container.blobBytes / 2;
+  let split = 0;
+  while (split < files.length && files[split]!.offset + files[split]!.length <= half) split += 1;
+  const theirs = helper.verify(container.file, files.slice(0, split));
+  // Handled below; without this a failure while we hash would be an unhandled rejection meanwhile.
+  theirs.catch(() => {});
+  const ours = checkHashes(container, files.slice(split));
+  return [...(await theirs), ...ours];
 }

@@ -77,7 +77,7 @@ export async function packTree(options: PackOptions): Promise<PackResult> {
     );
   }
   const workers = options.workers ?? defaultWorkerCount();
-  if (!options.planOnly) prewarmWorkers(1);
+  if (!options.planOnly) prewarmWorkers(workers);
   const plan = planContainers(root, scanTree(root, options.scanFs), {
     targetSize: options.targetSize,
     largeFileThreshold: options.largeFileThreshold,

@@ -1,12 +1,11 @@
 import os from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import type { WriteProgress } from './container-writer.ts';
 import type { ContainerJob, ContainerOutcome } from './pack-container.ts';
 
-export interface WorkerRequest {
-  id: number;
-  job: ContainerJob;
-}
+export type WorkerRequest =
+  | { type: 'job'; id: number; job: ContainerJob; helperPort?: MessagePort; port?: undefined }
+  | { type: 'help'; port: MessagePort };
 
 export type WorkerReply =
   | ({ type: 'progress'; id: number } & WriteProgress)
@@ -33,20 +32,27 @@ export async function runContainerJobs(
   onProgress: (name: string, progress: WriteProgress) => void = () => {},
 ): Promise<PoolResult> {
   const result: PoolResult = { outcomes: [], failures: [] };
+  if (jobs.length === 0) return result;
   let next = 0;
-  const runWorker = async (): Promise<void> => {
+  const writers = Math.max(1, Math.min(concurrency, jobs.length));
+  // Workers the containers leave idle read files for a writer instead (one helper per writer at most).
+  const helpers = Array.from(
+    { length: Math.max(0, Math.min(concurrency - writers, writers)) },
+    acquireWorker,
+  );
+  const runWorker = async (_: unknown, slot: number): Promise<void> => {
     const worker = acquireWorker();
+    const helper = helpers[slot];
     let healthy = true;
     try {
       while (next < jobs.length) {
         const id = next++;
         const job = jobs[id]!;
-        const reply = await runOne(worker, id, job, (progress) => onProgress(job.name, progress)).catch(
-          (err) => {
-            healthy = false;
-            throw err;
-          },
-        );
+        const progress = (p: WriteProgress) => onProgress(job.name, p);
+        const reply = await runOne(worker, id, job, helper, progress).catch((err) => {
+          healthy = false;
+          throw err;
+        });
         if (reply.type === 'done') result.outcomes.push(reply.outcome);
         else result.failures.push({ name: job.name, message: reply.message });
       }
@@ -54,8 +60,11 @@ export async function runContainerJobs(
       releaseWorker(worker, healthy);
     }
   };
-  const size = Math.max(1, Math.min(concurrency, jobs.length));
-  await Promise.all(Array.from({ length: jobs.length === 0 ? 0 : size }, runWorker));
+  try {
+    await Promise.all(Array.from({ length: writers }, runWorker));
+  } finally {
+    for (const helper of helpers) releaseWorker(helper, true);
+  }
   result.outcomes.sort((a, b) => (a.name < b.name ? -1 : 1));
   return result;
 }
@@ -88,7 +97,8 @@ function acquireWorker(): Worker {
 }
 
 function releaseWorker(worker: Worker, healthy: boolean): void {
-  if (healthy && idle.length < defaultWorkerCount()) {
+  // threadId is -1 once the thread has stopped (a helper that died is never reused).
+  if (healthy && worker.threadId !== -1 && idle.length < defaultWorkerCount()) {
     worker.unref();
     idle.push(worker);
   } else {
@@ -100,6 +110,7 @@ function runOne(
   worker: Worker,
   id: number,
   job: ContainerJob,
+  helper: Worker | undefined,
   onProgress: (progress: WriteProgress) => void,
 ): Promise<Extract<WorkerReply, { type: 'done' | 'failed' }>> {
   return new Promise((resolve, reject) => {
@@ -125,6 +136,12 @@ function runOne(
     worker.on('message', onMessage);
     worker.on('error', onError);
     worker.on('exit', onExit);
-    worker.postMessage({ id, job } satisfies WorkerRequest);
+    if (helper) {
+      const { port1, port2 } = new MessageChannel();
+      helper.postMessage({ type: 'help', port: port2 } satisfies WorkerRequest, [port2]);
+      worker.postMessage({ type: 'job', id, job, helperPort: port1 } satisfies WorkerRequest, [port1]);
+    } else {
+      worker.postMessage({ type: 'job', id, job } satisfies WorkerRequest);
+    }
   });
 }

@@ -36,8 +36,16 @@ export async function verifyContainer(file: string): Promise<VerifyReport> {
 export function checkContainer(container: Container): string[] {
   const problems = checkStructure(container);
   if (problems.length > 0) return problems;
-  const files = container.rows.filter((r) => r.type === 'file');
-  forEachMemberHash(container, files, (row, sha256) => {
+  return checkHashes(
+    container,
+    container.rows.filter((r) => r.type === 'file'),
+  );
+}
+
+/** Hashes the given file members' bytes in /blob and names those that differ from their index sha256. */
+export function checkHashes(container: Pick<Container, 'readBlob'>, rows: IndexRow[]): string[] {
+  const problems: string[] = [];
+  forEachMemberHash(container, rows, (row, sha256) => {
     if (sha256 !== row.sha256)
       problems.push(`${row.path}: sha256 mismatch (index ${row.sha256}, data ${sha256})`);
   });
@@ -62,7 +70,8 @@ export function forEachMemberHash(
   });
 }
 
-function checkStructure(container: Container): string[] {
+/** Attributes and index rows well-formed, sorted, with paths that stay inside and bytes inside /blob. */
+export function checkStructure(container: Container): string[] {
   const { attributes, rows, blobBytes } = container;
   const problems: string[] = [];
   if (attributes.version !== CONTAINER_VERSION)
