@@ -7,6 +7,9 @@ import { registerCatalogueCommands } from './cli/catalogue.ts';
 import { registerAccountCommands } from './cli/accounts.ts';
 import { registerIngestCommands } from './cli/ingest.ts';
 import { registerTapeCommands } from './cli/tape.ts';
+import { registerArchiveCommands } from './cli/archive.ts';
+import { registerArchiveWorkflowCommands } from './cli/archive-workflow.ts';
+import { registerRestoreCommand } from './cli/restore.ts';
 
 /** Builds the command tree; the only place that knows every command. */
 export function buildProgram(ctx: CliContext): Command {
@@ -19,6 +22,9 @@ export function buildProgram(ctx: CliContext): Command {
   registerAccountCommands(program, ctx);
   registerIngestCommands(program, ctx);
   registerTapeCommands(program, ctx);
+  registerArchiveCommands(program, ctx);
+  registerArchiveWorkflowCommands(program, ctx);
+  registerRestoreCommand(program, ctx);
   return program;
 }
 

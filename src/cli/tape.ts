@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { CliContext } from './context.ts';
 import { registerSimulateCommand } from './tape-simulate.ts';
+import { registerTapeAdminCommands } from './tape-admin.ts';
 
 /** `fairbeam tape ...`: libraries, cartridges, drives, the recall queue, and the timing simulation. */
 export function registerTapeCommands(program: Command, ctx: CliContext): void {
@@ -8,4 +9,5 @@ export function registerTapeCommands(program: Command, ctx: CliContext): void {
     .command('tape')
     .description('Tape libraries: status, cartridges, drives, queue, simulation');
   registerSimulateCommand(tape, ctx);
+  registerTapeAdminCommands(tape, ctx);
 }

@@ -23,6 +23,7 @@ import { searchRoutes } from '../search/routes.ts';
 import { logbookRoutes } from '../logbook/routes.ts';
 import { ingestRoutes } from '../ingest/routes.ts';
 import { downloadRoutes } from '../downloads/routes.ts';
+import { tapeAdminRoutes } from '../archive/workflow/routes.ts';
 
 export interface AppOptions {
   logger?: boolean | object;
@@ -72,6 +73,7 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
       await api.register(logbookRoutes(services));
       await api.register(ingestRoutes(services));
       await api.register(downloadRoutes(services));
+      await api.register(tapeAdminRoutes(services));
     },
     { prefix: '/api' },
   );

@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import type { Db } from '../../db/connect.ts';
 import { AppError, notFound } from '../../errors.ts';
 import { checkRelativePath, isInside, realRoots } from '../../ingest/paths.ts';
+import { sha256File } from '../../ingest/hash.ts';
 
 export interface ReleaseResult {
   released: number;
@@ -13,7 +14,8 @@ export interface ReleaseResult {
 }
 
 /**
- * Frees the disk copies of a dataset's files that have two verified tape copies: the datafile goes
+ * Frees the disk copies of a dataset's files that have two verified tape copies (archived, or online
+ * again after a restore with unchanged bytes): the datafile goes
  * `offline` first, then the file is deleted, so a crash in between leaves an extra disk copy, never
  * a file the catalogue believes is on disk when it is not. Other files are refused by path.
  */
@@ -32,6 +34,7 @@ export async function releaseDisk(db: Db, pid: string, dataRoots: string[]): Pro
       'path',
       'size',
       'state',
+      'sha256',
       sql<number>`(SELECT count(*) FROM tape_copy WHERE tape_copy.datafile_id = datafile.id)::int`.as(
         'copies',
       ),
@@ -43,7 +46,8 @@ export async function releaseDisk(db: Db, pid: string, dataRoots: string[]): Pro
   const eligible: typeof files = [];
   for (const f of files) {
     if (f.state === 'offline' || f.state === 'restoring') continue;
-    if (f.state !== 'archived' || f.copies < 2)
+    const canGo = (f.state === 'archived' || f.state === 'online') && f.copies >= 2;
+    if (!canGo)
       refused.push({
         path: f.path,
         reason: `${f.state}, ${f.copies} verified tape ${f.copies === 1 ? 'copy' : 'copies'}`,
@@ -54,19 +58,27 @@ export async function releaseDisk(db: Db, pid: string, dataRoots: string[]): Pro
   if (eligible.length && (!dataset.root || !roots.some((r) => isInside(dataset.root!, r))))
     throw new AppError('dataset_not_on_disk', 409, `Dataset ${pid} has no directory under a data root`);
   let bytes = 0;
+  let released = 0;
   for (const f of eligible) {
     if (checkRelativePath(f.path)) {
       refused.push({ path: f.path, reason: 'not a safe relative path' });
+      continue;
+    }
+    const absolute = path.join(dataset.root!, f.path);
+    // A file back online (restored) may have been changed since: only identical bytes are released.
+    if (f.state === 'online' && (await sha256File(absolute).catch(() => null))?.sha256 !== f.sha256) {
+      refused.push({ path: f.path, reason: 'changed on disk since it was archived' });
       continue;
     }
     const moved = await db
       .updateTable('datafile')
       .set({ state: 'offline' })
       .where('id', '=', f.id)
-      .where('state', '=', 'archived')
+      .where('state', '=', f.state)
       .executeTakeFirst();
     if (Number(moved.numUpdatedRows) !== 1) continue;
-    await fs.rm(path.join(dataset.root!, f.path), { force: true });
+    released += 1;
+    await fs.rm(absolute, { force: true });
     bytes += Number(f.size);
   }
   return {
