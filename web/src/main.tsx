@@ -15,6 +15,7 @@ import { ProposalsPage } from './features/proposals/ProposalsPage.tsx';
 import { ProposalPage } from './features/proposals/ProposalPage.tsx';
 import { InstrumentsPage } from './features/instruments/InstrumentsPage.tsx';
 import { SearchPage } from './features/search/SearchPage.tsx';
+import { TapeAdminPage } from './features/tape/TapeAdminPage.tsx';
 import { NotFoundPage } from './features/not-found/NotFoundPage.tsx';
 import './styles.css';
 
@@ -35,6 +36,7 @@ const router = createBrowserRouter([
       { path: 'proposals/:id', element: <ProposalPage /> },
       { path: 'instruments', element: <InstrumentsPage /> },
       { path: 'search', element: <SearchPage /> },
+      { path: 'admin/tape', element: <TapeAdminPage /> },
       { path: '*', element: <NotFoundPage /> },
     ],
   },

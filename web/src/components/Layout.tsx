@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { Link, NavLink, Outlet, ScrollRestoration, useLocation } from 'react-router';
 import { displayName, useAuth } from '../api/auth.tsx';
 import { decidesRequests } from '../features/policy/labels.ts';
+import { managesTape } from '../features/tape/labels.ts';
 
 const NAV = [
   { to: '/', label: 'Home', end: true },
@@ -38,6 +39,13 @@ export function Layout() {
                 <li>
                   <NavLink to="/policy-requests" data-testid="nav-policy-requests">
                     Requests
+                  </NavLink>
+                </li>
+              )}
+              {managesTape(me) && (
+                <li>
+                  <NavLink to="/admin/tape" data-testid="nav-tape">
+                    Tape
                   </NavLink>
                 </li>
               )}
