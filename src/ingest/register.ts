@@ -25,7 +25,9 @@ export interface ParameterRecord {
  * Upserts a batch of datafiles in one statement (arrays through unnest: one bind parameter per
  * column, whatever the batch size) and replaces the parameters of the files that bring some.
  * One transaction per batch: a process killed mid-way loses at most the batch in flight, and the
- * (dataset_pid, path) key makes a re-run converge instead of duplicating.
+ * (dataset_pid, path) key makes a re-run converge instead of duplicating. Rows that would not change
+ * are not rewritten, so a re-run costs index look-ups, not new row versions.
+ * Returns the ids of the rows inserted or changed, and of every file that brought parameters.
  */
 export async function upsertDatafiles(
   db: Db,
@@ -49,8 +51,23 @@ export async function upsertDatafiles(
                           WHEN excluded.size = datafile.size THEN datafile.sha256 END,
             mtime = coalesce(excluded.mtime, datafile.mtime),
             metadata = excluded.metadata
+        WHERE datafile.size IS DISTINCT FROM excluded.size
+           OR (excluded.sha256 IS NOT NULL AND datafile.sha256 IS DISTINCT FROM excluded.sha256)
+           OR (excluded.mtime IS NOT NULL AND datafile.mtime IS DISTINCT FROM excluded.mtime)
+           OR datafile.metadata IS DISTINCT FROM excluded.metadata
       RETURNING id, path`.execute(tx);
     const ids = new Map(rows.rows.map((r) => [r.path, Number(r.id)]));
+    const unchangedWithParams = files
+      .filter((f) => f.parameters !== undefined && !ids.has(f.path))
+      .map((f) => f.path);
+    if (unchangedWithParams.length)
+      for (const r of await tx
+        .selectFrom('datafile')
+        .select(['id', 'path'])
+        .where('dataset_pid', '=', pid)
+        .where('path', '=', sql<string>`any(${unchangedWithParams}::text[])`)
+        .execute())
+        ids.set(r.path, Number(r.id));
     const withParams = files.filter((f) => f.parameters !== undefined);
     if (withParams.length) {
       const fileIds = withParams.map((f) => ids.get(f.path)!);
