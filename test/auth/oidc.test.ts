@@ -331,40 +331,54 @@ describe.each(dialects)('OIDC login (%s)', (dialect) => {
     const r = await c.request(await throughProvider(c, 'ada.idp', 'login', '//evil.example/phish'));
     expect(r.location).toBe(`${w.url}/`);
   });
-});
-
-describe('OIDC login when the provider is down', () => {
-  it('answers 503 oidc_unavailable at the start and at the callback, and the portal link goes back to login', async () => {
-    const w = await startOidcWorld('pglite', [persona('sub-x', 'x', 'x@tf.example')]);
+  it('answers 503 oidc_unavailable when the provider is down, at the start and at the code exchange', async () => {
+    // A second provider that goes away between its answer and the code exchange.
+    const other = await startTestProvider([persona('sub-x', 'x', 'x@tf.example')]);
+    const settings = {
+      ...w.services.config.oidc!,
+      issuer: other.issuer,
+      clientId: other.clientId,
+      clientSecret: other.clientSecret,
+    };
+    other.setRedirectUrl(settings.redirectUrl);
+    const app = await buildApp({ ...w.services, config: { ...w.services.config, oidc: settings } });
     try {
+      const start = await app.inject({ url: '/api/auth/oidc/login' });
       const c = new CookieClient();
-      const start = await c.follow(`${w.url}/api/auth/oidc/login`, (u) => u.includes('/interaction/'));
-      const signedIn = await c.request(start, { form: { login: 'x', password: SECRET, action: 'login' } });
-      const callback = await c.follow(signedIn.location!, (u) =>
-        u.startsWith(`${w.url}/api/auth/oidc/callback`),
-      );
-      await w.provider.close(); // between the provider's answer and the code exchange
-      expect(await errorOf(await c.request(callback))).toMatchObject({
-        status: 503,
-        code: 'oidc_unavailable',
+      c.jar.set(STATE_COOKIE, {
+        value: start.cookies.find((k) => k.name === STATE_COOKIE)!.value,
+        path: '/api/auth/oidc',
       });
-      // A provider never reached: discovery fails at the start.
-      const gone = await startTestProvider([]);
-      await gone.close();
-      const config = { ...w.services.config, oidc: { ...w.services.config.oidc!, issuer: gone.issuer } };
-      const local = await buildApp({ ...w.services, config });
-      try {
-        const api = await local.inject({ url: '/api/auth/oidc/login' });
-        expect(api.statusCode).toBe(503);
-        expect(api.json().code).toBe('oidc_unavailable');
-        const page = await local.inject({ url: '/api/auth/oidc/login', headers: { accept: 'text/html' } });
-        expect(page.statusCode).toBe(302);
-        expect(page.headers.location).toBe('/login?oidc_error=oidc_unavailable');
-      } finally {
-        await local.close();
-      }
+      const form = await c.follow(String(start.headers.location), (u) => u.includes('/interaction/'));
+      const signedIn = await c.request(form, { form: { login: 'x', password: SECRET, action: 'login' } });
+      const callback = new URL(await c.follow(signedIn.location!, (u) => u.startsWith(callbackPrefix())));
+      await other.close();
+      const answer = await app.inject({
+        url: `${callback.pathname}${callback.search}`,
+        headers: { cookie: c.cookieHeader(callback) },
+      });
+      expect(answer.statusCode).toBe(503);
+      expect(answer.json().code).toBe('oidc_unavailable');
     } finally {
-      await w.close();
+      await app.close();
+      await other.close();
+    }
+    // A provider never reached: discovery fails at the start; a browser goes back to the login page.
+    const gone = await startTestProvider([]);
+    await gone.close();
+    const down = await buildApp({
+      ...w.services,
+      config: { ...w.services.config, oidc: { ...w.services.config.oidc!, issuer: gone.issuer } },
+    });
+    try {
+      const api = await down.inject({ url: '/api/auth/oidc/login' });
+      expect(api.statusCode).toBe(503);
+      expect(api.json().code).toBe('oidc_unavailable');
+      const page = await down.inject({ url: '/api/auth/oidc/login', headers: { accept: 'text/html' } });
+      expect(page.statusCode).toBe(302);
+      expect(page.headers.location).toBe('/login?oidc_error=oidc_unavailable');
+    } finally {
+      await down.close();
     }
   });
 });
