@@ -92,7 +92,7 @@ describe.skipIf(!haveChromium)(`tape admin page in a real browser${SKIP_REASON}`
     // What the archive workflow records after writing to A00001 and hitting a bad block on it.
     await server.database.db
       .updateTable('tape_cartridge')
-      .set({ used: 3 * GB, errors: 2, last_error: 'medium error reading tape file 3' })
+      .set({ used: 4800 * GB, errors: 2, last_error: 'medium error reading tape file 3' })
       .where('barcode', '=', 'A00001')
       .execute();
 
@@ -102,10 +102,15 @@ describe.skipIf(!haveChromium)(`tape admin page in a real browser${SKIP_REASON}`
     const cartridges = page.getByTestId('tape-cartridge');
     await count(cartridges).toBe(3);
     const a1 = page.locator('[data-testid=tape-cartridge][data-barcode=A00001]');
-    // LTO-8 holds 12 TB native: 3 GB is 0.025 %.
+    // LTO-8 holds 12 TB native: 4.8 TB is 40 %.
     await expect
       .poll(() => a1.getByTestId('tape-cartridge-fill').getAttribute('aria-valuenow'), POLL)
-      .toBe(String(Math.round((3 * GB * 1000) / 12e12) / 10));
+      .toBe('40');
+    await expect.poll(() => a1.textContent(), POLL).toContain('4.8 TB / 12.0 TB (40.0 %)');
+    const b1Fill = page
+      .locator('[data-testid=tape-cartridge][data-barcode=B00001]')
+      .getByTestId('tape-cartridge-fill');
+    expect(await b1Fill.getAttribute('aria-valuenow')).toBe('0');
     await expect.poll(() => a1.textContent(), POLL).toContain('medium error reading tape file 3');
     await text(page.locator('[data-testid=tape-pool][data-pool=second] td').nth(1)).toBe('2');
     const drives = page.getByTestId('tape-drive');
