@@ -70,7 +70,7 @@ describe.skipIf(!haveChromium)(`tape admin page in a real browser${SKIP_REASON}`
     expect.poll(async () => ((await l.count()) ? (await l.first().textContent())?.trim() : undefined), POLL);
   const count = (l: Locator) => expect.poll(() => l.count(), POLL);
 
-  async function api(page: Page, method: 'put' | 'post', url: string, data: unknown) {
+  async function api(page: Page, method: 'put' | 'post' | 'patch', url: string, data: unknown) {
     const res = await page.request[method](url, { data });
     expect(res.status(), `${method} ${url}: ${await res.text()}`).toBeLessThan(300);
     return res.json();
@@ -89,6 +89,7 @@ describe.skipIf(!haveChromium)(`tape admin page in a real browser${SKIP_REASON}`
     await api(page, 'put', '/api/admin/tape/pools/second', { library: 'vtl', copy: 2 });
     await api(page, 'post', '/api/admin/tape/cartridges', { pool: 'first', barcodes: ['A00001', 'A00002'] });
     await api(page, 'post', '/api/admin/tape/cartridges', { pool: 'second', barcodes: ['B00001'] });
+    await api(page, 'patch', '/api/admin/archive/policy', { enabled: true, minAgeDays: 30, minBytes: null });
     // What the archive workflow records after writing to A00001 and hitting a bad block on it.
     await server.database.db
       .updateTable('tape_cartridge')
@@ -113,6 +114,9 @@ describe.skipIf(!haveChromium)(`tape admin page in a real browser${SKIP_REASON}`
     expect(await b1Fill.getAttribute('aria-valuenow')).toBe('0');
     await expect.poll(() => a1.textContent(), POLL).toContain('medium error reading tape file 3');
     await text(page.locator('[data-testid=tape-pool][data-pool=second] td').nth(1)).toBe('2');
+    await text(page.getByTestId('tape-policy-enabled')).toBe(
+      'Scheduled archiving is on: datasets with every file on disk, older than 30 days.',
+    );
     const drives = page.getByTestId('tape-drive');
     await count(drives).toBe(2);
     await text(

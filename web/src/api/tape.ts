@@ -95,11 +95,22 @@ export interface ArchiveRun {
   error: string | null;
 }
 
+/** GET /api/admin/archive/policy: which datasets the scheduled pass archives, and how. */
+export interface ArchivePolicy {
+  enabled: boolean;
+  minAgeDays: number;
+  minBytes: number | null;
+  release: boolean;
+  containerBytes: number;
+  largeFileBytes: number;
+}
+
 export const tapeApi = {
   status: (signal?: AbortSignal) => get<TapeStatus>('/admin/tape/status', undefined, signal),
   cartridges: (signal?: AbortSignal) => get<Cartridge[]>('/admin/tape/cartridges', undefined, signal),
   drives: (signal?: AbortSignal) => get<Drive[]>('/admin/tape/drives', undefined, signal),
   queue: (signal?: AbortSignal) => get<TapeQueue>('/admin/tape/queue', { limit: 100 }, signal),
+  policy: (signal?: AbortSignal) => get<ArchivePolicy>('/admin/archive/policy', undefined, signal),
   requestArchive: (dataset: string, release: boolean) =>
     send<ArchiveRun>('POST', '/admin/archive/requests', { dataset, release }),
   restore: (what: { datasets?: string[]; files?: number[] }) =>

@@ -4,6 +4,7 @@ import { ErrorMessage, Loading, NotFound } from '../../components/States.tsx';
 import { useDocumentTitle } from '../../components/useDocumentTitle.ts';
 import { CartridgesTable } from './CartridgesTable.tsx';
 import { LibrariesPanel } from './LibrariesPanel.tsx';
+import { PolicyCard } from './PolicyCard.tsx';
 import { QueuePanel } from './QueuePanel.tsx';
 import { ArchiveRequestForm, RestoreForm } from './TapeForms.tsx';
 import { TapeSummary } from './TapeSummary.tsx';
@@ -63,6 +64,7 @@ function TapeDashboard() {
           <div className="tape-forms">
             <ArchiveRequestForm onQueued={refresh} />
             <RestoreForm onQueued={refresh} />
+            <PolicyCard />
           </div>
           <section className="section" aria-labelledby="tape-queue-title" data-testid="tape-queue">
             <h2 id="tape-queue-title">Queue</h2>
