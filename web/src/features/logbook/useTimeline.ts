@@ -109,9 +109,20 @@ export function useTimeline(logbookId: string | undefined, filter: EventFilter):
     );
   }, [logbookId, state.next, loadingOlder, query, key]);
 
+  // An update may name any changed event of the logbook (also ones this view filters out): only
+  // events already shown are replaced.
+  const replaceShown = useCallback(
+    (e: LogbookEvent) =>
+      setState((s) => {
+        const old = s.key === key ? s.byId.get(e.id) : undefined;
+        if (!old || old.revision > e.revision) return s;
+        return { ...s, byId: new Map(s.byId).set(e.id, { ...e, snippet: old.snippet }) };
+      }),
+    [key],
+  );
   const live = useLogbookStream(logbookId, filter, current ? state.streamFrom : undefined, {
     onEvent: upsert,
-    onUpdate: upsert,
+    onUpdate: replaceShown,
   });
 
   const events = useMemo(
