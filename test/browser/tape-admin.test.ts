@@ -137,6 +137,29 @@ describe.skipIf(!haveChromium)(`tape admin page in a real browser${SKIP_REASON}`
     await count(cartridges).toBe(4);
     await text(page.getByTestId('tape-cartridge-total')).toBe('4');
 
+    // Recalls as the scheduler leaves them: one waiting, one given up after both copies failed.
+    const [fileId] = Object.values(server.world.files);
+    await server.database.db
+      .insertInto('recall')
+      .values([
+        { datafile_id: fileId!, actor: 'user:dora' },
+        {
+          datafile_id: fileId!,
+          actor: 'user:dora',
+          state: 'failed',
+          attempts: 2,
+          error: 'sha256 mismatch on copy 1 and copy 2',
+        },
+      ])
+      .execute();
+    const recalls = page.getByTestId('tape-recall');
+    await count(recalls).toBe(2);
+    await text(page.locator('[data-testid=tape-recall][data-state=failed]')).toContain(
+      'sha256 mismatch on copy 1 and copy 2',
+    );
+    await text(page.locator('[data-testid=tape-recall][data-state=queued] .state')).toBe('queued');
+    await text(page.getByTestId('tape-recalls-waiting')).toBe('1');
+
     // An archive request from the page for a dataset that does not exist: the API's message is shown.
     await page.getByLabel('Dataset PID').first().fill('10.5072/no-such-dataset');
     await page.getByRole('button', { name: 'Queue archive' }).click();
