@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../db/connect.ts';
 import type { Logbook } from './logbooks.ts';
 import type { LogbookBus } from './bus.ts';
-import { pageOfEvents, type EventFilter } from './events/read.ts';
+import { filteredEvents, pageOfEvents, type EventFilter } from './events/read.ts';
 import { EVENT_COLUMNS, toEvent, type EventRow } from './events/model.ts';
 
 const HEARTBEAT_MS = 15_000;
@@ -68,8 +68,12 @@ export async function streamEvents(
         const ids = [...changed];
         changed.clear();
         if (ids.length > 0) {
-          const rows = (await db
-            .selectFrom('logbook_event')
+          // Only changes of events this stream's filter selects (deleted ones included: that is the change).
+          const rows = (await filteredEvents(db, logbook.id, {
+            ...filter,
+            after: undefined,
+            includeDeleted: true,
+          })
             .select(EVENT_COLUMNS)
             .where('id', 'in', ids)
             .execute()) as EventRow[];

@@ -87,6 +87,35 @@ describe.each(dialects)('following a logbook live (SSE) on %s', (dialect) => {
     expect(JSON.parse(msg.data).id).toBe(error.id);
   });
 
+  it('sends updates only for events the stream selects, deletions included', async () => {
+    const stream = await open('?tag=keep');
+    const patch = (id: string, ifMatch: string, text: string) =>
+      t.app.inject({
+        method: 'PATCH',
+        url: `/api/events/${id}`,
+        payload: note(text),
+        headers: { cookie: t.cookies.bob, 'if-match': ifMatch },
+      });
+    const kept = (await t.post(lb, note('kept words', { tags: ['keep'] }), { cookie: t.cookies.bob })).json();
+    const other = (await t.post(lb, note('other words'), { cookie: t.cookies.bob })).json();
+    expect((await stream.next()).id).toBe(String(kept.seq));
+    expect((await patch(other.id, '"1"', 'other words, edited')).statusCode).toBe(200);
+    expect((await patch(kept.id, '"1"', 'kept words, edited')).statusCode).toBe(200);
+    const update = await stream.next();
+    expect(update.event).toBe('update');
+    expect(JSON.parse(update.data)).toMatchObject({ id: kept.id, revision: 2 });
+    const del = await t.app.inject({
+      method: 'DELETE',
+      url: `/api/events/${kept.id}`,
+      headers: { cookie: t.cookies.bob, 'if-match': '"2"' },
+    });
+    expect(del.statusCode).toBe(200);
+    const deleted = await stream.next();
+    expect(deleted.event).toBe('update');
+    expect(JSON.parse(deleted.data)).toMatchObject({ id: kept.id, revision: 3 });
+    expect(JSON.parse(deleted.data).deletedAt).not.toBeNull();
+  });
+
   it('refuses outsiders before streaming anything', async () => {
     const stream = await open('', { cookie: t.cookies.eve });
     expect(stream.status).toBe(404);
