@@ -5,6 +5,7 @@ import * as m0003 from './0003_search.ts';
 import * as m0004 from './0004_ingest.ts';
 import * as m0005 from './0005_tape.ts';
 import * as m0006 from './0006_open_data.ts';
+import * as m0008 from './0008_search_indexes.ts';
 
 /** Every migration, in order. Listed here (not read from disk) so bundling and tsx agree. */
 export const migrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '0004_ingest': m0004,
   '0005_tape': m0005,
   '0006_open_data': m0006,
+  '0008_search_indexes': m0008,
 };

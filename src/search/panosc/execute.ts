@@ -57,6 +57,16 @@ export async function searchList(db: Db, req: SearchRequest): Promise<Item[]> {
     ...(q ? [sql`${e.text!.rank(a, q)} AS __rank`] : []),
   ];
   let rows = sql`SELECT ${sql.join(selects)} FROM ${e.from(a)} WHERE ${basePredicate(e, req, a, ctx, q)}`;
+  if (q && !req.filter.order && req.filter.skip + req.filter.limit <= TOP_N_MAX) {
+    const page = await bestRanked(db, rows, req.filter.skip, req.filter.limit);
+    const included = await loadIncludes(db, e, page, req.filter.include, ctx);
+    return page.map((r) => toItem(e, r, req.filter, included));
+  }
+  if (!q && DEFERRED.has(e.name)) {
+    const page = await pageThenRows(db, e, req, a, ctx);
+    const included = await loadIncludes(db, e, page, req.filter.include, ctx);
+    return page.map((r) => toItem(e, r, req.filter, included));
+  }
   // The score is the rank relative to the best match, so it lies in (0, 1]; zero ranks are dropped.
   if (q)
     rows = sql`SELECT z.*, z.__rank / max(z.__rank) OVER () AS __score FROM (${rows}) AS z WHERE z.__rank > 0`;
@@ -73,6 +83,58 @@ export async function searchList(db: Db, req: SearchRequest): Promise<Item[]> {
     LIMIT ${req.filter.limit} OFFSET ${req.filter.skip}`.execute(db);
   const included = await loadIncludes(db, e, page.rows, req.filter.include, ctx);
   return page.rows.map((r) => toItem(e, r, req.filter, included));
+}
+
+/** Entities whose id is an indexed column, so that a page of ids joins back to its rows cheaply. */
+const DEFERRED = new Set<EntityName>(['Dataset', 'Document', 'Instrument']);
+
+/**
+ * A page without free text in two steps of one statement: first the ids (and order keys) of the page,
+ * which indexes can answer without reading the wide rows of every candidate, then the output fields
+ * of those `limit` rows only.
+ */
+async function pageThenRows(db: Db, e: Entity, req: SearchRequest, a: string, ctx: CompileContext) {
+  const order = (req.filter.order ?? e.defaultOrder.map((field) => ({ field, desc: false }))).filter(
+    (o) => o.field !== 'score',
+  );
+  const keys = [...new Set(order.map((o) => o.field))];
+  const dir = (desc: boolean) => sql.raw(desc ? 'DESC NULLS LAST' : 'ASC NULLS LAST');
+  const ids = sql`SELECT ${sql.join([
+    sql`${e.id(a)} AS __id`,
+    ...keys.map((k) => sql`${e.fields[k]!.sql(a, req.now)} AS ${fieldAlias(k)}`),
+  ])} FROM ${e.from(a)} WHERE ${basePredicate(e, req, a, ctx, undefined)}
+    ORDER BY ${sql.join([...order.map((o) => sql`${fieldAlias(o.field)} ${dir(o.desc)}`), sql`__id`])}
+    LIMIT ${req.filter.limit} OFFSET ${req.filter.skip}`;
+  const b = newAlias(ctx);
+  const selects = Object.entries(e.fields)
+    .filter(([, f]) => f.out !== false)
+    .map(([name, f]) => sql`${f.sql(b, req.now)} AS ${fieldAlias(name)}`);
+  const { rows } = await sql<Row>`SELECT ${sql.join([...selects, sql`${e.id(b)} AS __id`])}
+    FROM (${ids}) AS p JOIN ${e.from(b)} ON ${e.id(b)} = p.__id
+    ORDER BY ${sql.join([...order.map((o) => sql`${sql.ref(`p.f_${o.field}`)} ${dir(o.desc)}`), sql`p.__id`])}`.execute(
+    db,
+  );
+  return rows;
+}
+
+/** Pages up to this deep in score order are cut from one top-N sort; deeper ones use a window. */
+const TOP_N_MAX = 5000;
+
+/**
+ * The page of a score-ordered search in one pass: the best `skip + limit` rows by rank (a top-N sort
+ * that keeps only those in memory, where a window over every match would hold all of them). The first
+ * of them is the best match overall, so each score is its rank relative to that one: (0, 1]. Zero
+ * ranks sort last, so dropping them from the page loses nothing that ranks higher.
+ */
+async function bestRanked(db: Db, rows: RawBuilder<unknown>, skip: number, limit: number): Promise<Row[]> {
+  const { rows: top } = await sql<Row & { __rank: number }>`SELECT * FROM (${rows}) AS y
+    ORDER BY y.__rank DESC, y.__id LIMIT ${skip + limit}`.execute(db);
+  const best = Number(top[0]?.__rank ?? 0);
+  if (!(best > 0)) return [];
+  return top
+    .slice(skip)
+    .filter((r) => Number(r.__rank) > 0)
+    .map((r) => ({ ...r, __score: Number(r.__rank) / best }));
 }
 
 export async function searchCount(db: Db, req: SearchRequest): Promise<number> {
