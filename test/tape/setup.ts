@@ -36,8 +36,9 @@ export function writeDataset(
   root: string,
   small: number,
   largeBytes: number,
+  name = 'scan',
 ): { dir: string; files: Map<string, Buffer> } {
-  const dir = path.join(root, 'scan');
+  const dir = path.join(root, name);
   const files = new Map<string, Buffer>();
   for (let i = 0; i < small; i++) {
     const rel = `frames/${String(i % 4)}/frame_${String(i).padStart(5, '0')}.raw`;

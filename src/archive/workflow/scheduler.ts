@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import type { Extents } from '../../db/schema.ts';
 import { checkRelativePath } from '../../ingest/paths.ts';
 import { TapeError } from '../tape/library.ts';
-import { CartridgeBusyError, countDriveBytes, withCartridge } from './cartridges.ts';
+import { CartridgeBusyError, countDriveBytes, noteCartridgeError, withCartridge } from './cartridges.ts';
 import type { TapeContext } from './context.ts';
 import { groupBy } from './group.ts';
 import { leaseIsStale } from './lease.ts';
@@ -114,6 +114,7 @@ export async function runRecallBatch(
                 throw err;
               }
               if (!(err instanceof TapeError)) throw err;
+              await noteCartridgeError(ctx, barcode, err);
             } finally {
               fs.rmSync(partial, { force: true });
             }
