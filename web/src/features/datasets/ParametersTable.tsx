@@ -28,7 +28,7 @@ export function ParametersTable({ parameters }: { parameters: Parameter[] }) {
               <th scope="row" className="mono">
                 {p.name}
               </th>
-              <td className="num">{show(p.value)}</td>
+              <td className={typeof p.value === 'string' ? 'num text-value' : 'num'}>{show(p.value)}</td>
               <td data-testid="parameter-unit">{p.unit ?? <span className="muted">—</span>}</td>
               <td className="num">
                 {p.siValue === null ? (
