@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../helpers/db.ts';
+import { NOW } from '../helpers/world.ts';
+import { userForIdentity } from '../../src/auth/oidc/link.ts';
 import { buildApp } from '../../src/http/app.ts';
 import { openState, sealState, STATE_COOKIE } from '../../src/auth/oidc/state-cookie.ts';
 import { CookieClient, startOidcWorld, type OidcWorld } from './oidc-world.ts';
@@ -226,6 +228,22 @@ describe.each(dialects)('OIDC login (%s)', (dialect) => {
       .executeTakeFirstOrThrow();
     // oidc-provider keeps scope claims out of the ID token: this email came through userinfo.
     expect(link.email).toBe('Ada@TF.example');
+  });
+
+  it('gives simultaneous first logins of one identity the same new account', async () => {
+    const claims = {
+      issuer: w.provider.issuer,
+      subject: 'sub-twin',
+      email: 'twin@elsewhere.example',
+      emailVerified: true,
+    };
+    const db = w.services.database.db;
+    const all = await Promise.all(Array.from({ length: 5 }, () => userForIdentity(db, claims, NOW)));
+    expect(new Set(all.map((u) => u.userId)).size).toBe(1);
+    expect(all.filter((u) => u.how === 'created')).toHaveLength(1);
+    expect(
+      await db.selectFrom('app_user').select('id').where('email', '=', 'twin@elsewhere.example').execute(),
+    ).toHaveLength(1);
   });
 
   it('refuses to guess between several accounts with the same email (409 oidc_email_ambiguous)', async () => {

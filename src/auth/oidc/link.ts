@@ -28,6 +28,17 @@ export interface LinkedUser {
  * Links and new accounts are audited in the same transaction.
  */
 export async function userForIdentity(db: Db, c: OidcClaims, now: Date): Promise<LinkedUser> {
+  try {
+    return await linkOrCreate(db, c, now);
+  } catch (e) {
+    // Two first logins of one identity at once (two tabs): the loser's insert hits the primary key
+    // (or the username); run again, and it finds the winner's link.
+    if ((e as { code?: unknown }).code === '23505') return linkOrCreate(db, c, now);
+    throw e;
+  }
+}
+
+function linkOrCreate(db: Db, c: OidcClaims, now: Date): Promise<LinkedUser> {
   return db.transaction().execute(async (tx) => {
     const linked = await tx
       .selectFrom('oidc_identity')
