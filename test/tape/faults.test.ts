@@ -39,7 +39,7 @@ describe.each(dialects)('tape faults (%s)', (dialect) => {
     fs.rmSync(root, { recursive: true, force: true });
   });
 
-  const copyOf = (datafileId: number, copy: number) =>
+  const copyOf = (datafileId: number, copy: 1 | 2) =>
     database.db
       .selectFrom('tape_copy as c')
       .innerJoin('tape_file as t', 't.id', 'c.tape_file_id')
