@@ -105,7 +105,7 @@ describe.each(dialects)('archive to tape and restore through a download (%s)', (
     }
   });
 
-  it('a whole-dataset download recalls every offline file, grouped by cartridge, and the zip is complete', async () => {
+  it('a whole-dataset download recalls every offline file, grouped by cartridge, and the tar holds them all', async () => {
     const cookie = await t.login('ada');
     const res = await t.app.inject({
       method: 'POST',
@@ -125,5 +125,11 @@ describe.each(dialects)('archive to tape and restore through a download (%s)', (
     );
     for (const [rel, bytes] of files)
       expect(sha256(fs.readFileSync(path.join(dir, rel)))).toBe(sha256(bytes));
+    const tar = await t.app.inject({ url: `/api/downloads/${d.id}/content`, headers: { cookie } });
+    expect(tar.statusCode).toBe(200);
+    const total = [...files.values()].reduce((sum, b) => sum + b.length, 0);
+    expect(tar.rawPayload.length).toBeGreaterThan(total);
+    // The large file's bytes appear whole in the tar stream.
+    expect(tar.rawPayload.indexOf(files.get('large.bin')!)).toBeGreaterThan(0);
   });
 });
