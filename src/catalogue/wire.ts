@@ -91,8 +91,21 @@ export const DatafileWire = Type.Object(
     size: Type.Integer(),
     sha256: Nullable(Type.String()),
     mtime: Nullable(Type.String({ format: 'date-time' })),
-    state: Type.String(),
+    state: Type.String({ description: 'online, archiving, archived, offline or restoring' }),
     metadata: Json,
+    copies: Type.Array(
+      Type.Object({
+        copy: Type.Integer(),
+        library: Type.String(),
+        pool: Type.String(),
+        cartridge: Type.String(),
+        tapeFile: Type.Integer(),
+        offset: Type.Number({ description: 'byte offset within the container (0 for a whole tape file)' }),
+        length: Type.Number(),
+        verifiedAt: Type.String({ format: 'date-time' }),
+      }),
+      { description: 'verified tape copies' },
+    ),
   },
   { $id: 'Datafile' },
 );

@@ -85,6 +85,13 @@ describe.each(dialects)('archive to tape and restore through a download (%s)', (
         .where('dataset_pid', '=', pid)
         .where('path', '=', rel)
         .executeTakeFirstOrThrow();
+      const meta = (await t.app.inject({ url: `/api/datafiles/${f.id}`, headers: { cookie } })).json();
+      expect(meta.state).toBe('offline');
+      expect(meta.copies.map((c: { copy: number; pool: string }) => [c.copy, c.pool])).toEqual([
+        [1, 'A'],
+        [2, 'B'],
+      ]);
+      expect(meta.copies[0]).toMatchObject({ library: 'vtl', length: files.get(rel)!.length });
       const first = await t.app.inject({ url: `/api/datafiles/${f.id}/content`, headers: { cookie } });
       expect(first.statusCode).toBe(202);
       const d = first.json();

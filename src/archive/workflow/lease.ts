@@ -16,13 +16,15 @@ export function leaseIsStale(
   me: string,
 ): boolean {
   if (owner === null || owner === me) return true;
-  if (until === null || new Date(until).getTime() <= now.getTime()) return true;
   const [host, pid] = owner.split(':');
-  if (host !== os.hostname()) return false;
-  try {
-    process.kill(Number(pid), 0);
-    return false;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  // On this host the holder's liveness decides (a long tape write may outlast its lease); elsewhere, the expiry.
+  if (host === os.hostname()) {
+    try {
+      process.kill(Number(pid), 0);
+      return false;
+    } catch (err) {
+      return (err as NodeJS.ErrnoException).code === 'ESRCH';
+    }
   }
+  return until === null || new Date(until).getTime() <= now.getTime();
 }

@@ -100,7 +100,10 @@ export async function advanceRun(
             await packStep(ctx, runId);
             break;
           case 'write':
-            await writeStep(ctx, runId, (write) => onProgress({ runId, step: 'write', write }));
+            await writeStep(ctx, runId, (write) => {
+              onProgress({ runId, step: 'write', write });
+              void renewRun(ctx, runId).catch(() => {}); // hours of writing must not lose the lease
+            });
             break;
           case 'verify':
             await verifyStep(ctx, runId);

@@ -4,6 +4,7 @@ import { notFound } from '../../errors.ts';
 import { visibleDatasets } from '../datasets/repo.ts';
 import type { Access, ListQuery } from '../access.ts';
 import { countRows, decodeCursor, DEFAULT_LIMIT, toPage, withTotal, type Page } from '../pagination.ts';
+import { fileCopies, type TapeCopyView } from '../../archive/workflow/status.ts';
 
 export interface Datafile {
   id: number;
@@ -14,6 +15,8 @@ export interface Datafile {
   mtime: string | null;
   state: DatafileState;
   metadata: Record<string, unknown>;
+  /** Verified tape copies (offset and length within the container); empty until archived. */
+  copies: TapeCopyView[];
 }
 
 /** Datafiles of datasets whose session the caller may see. */
@@ -42,7 +45,7 @@ type Row = {
   metadata: Record<string, unknown>;
 };
 
-const toDatafile = (r: Row): Datafile => ({
+const toDatafile = (r: Row, copies: TapeCopyView[] = []): Datafile => ({
   id: r.id,
   datasetPid: r.dataset_pid,
   path: r.path,
@@ -51,6 +54,7 @@ const toDatafile = (r: Row): Datafile => ({
   mtime: r.mtime?.toISOString() ?? null,
   state: r.state,
   metadata: r.metadata,
+  copies,
 });
 
 /** Files of one dataset in path order; 404 for a dataset the caller may not see. */
@@ -74,8 +78,17 @@ export async function listDatasetFiles(
     .limit(limit + 1);
   if (after) q = q.where('path', '>', String(after[0]));
   const rows = (await q.execute()) as Row[];
+  const copies = await fileCopies(
+    db,
+    rows.map((r) => r.id),
+  );
   return withTotal(
-    toPage(rows, limit, (r) => [r.path], toDatafile),
+    toPage(
+      rows,
+      limit,
+      (r) => [r.path],
+      (r) => toDatafile(r, copies.get(r.id)),
+    ),
     f.count,
     () => countRows(base),
   );
@@ -87,5 +100,5 @@ export async function getDatafile(db: Db, access: Access, id: number): Promise<D
     .where('datafile.id', '=', id)
     .executeTakeFirst()) as Row | undefined;
   if (!row) throw notFound('datafile', id);
-  return toDatafile(row);
+  return toDatafile(row, (await fileCopies(db, [row.id])).get(row.id));
 }
