@@ -25,11 +25,11 @@ describe.each(dialects)('recall scheduler (%s)', (dialect) => {
     await seedWorld(db);
     ({ dir, files } = writeDataset(path.join(root, 'data'), 999, 200 * 1024));
     pid = await ingest(db, dir);
-    // Small cartridges: the ~7 MiB of containers spread over several cartridges per pool.
+    // Small cartridges: the ~8 MiB of containers spread over several cartridges per pool.
     await configureTape(db, path.join(root, 'vtl'), {
       perPool: 6,
-      capacity: 1536 * 1024,
-      containerBytes: 256 * 1024,
+      capacity: 3 * 1024 * 1024,
+      containerBytes: 1024 * 1024,
     });
     ctx = createTapeContext(db, { home: path.join(root, 'home'), dataRoots: [path.join(root, 'data')] });
     const run = await requestArchive(db, pid, { actor: 'test', release: true });
