@@ -40,7 +40,9 @@ async function main(argv: string[]): Promise<number> {
       ctx.stderr.write(`fairbeam: ${err.message}\n`);
       return 2;
     }
-    ctx.stderr.write(`fairbeam: ${err instanceof CliError ? err.message : String((err as Error)?.stack ?? err)}\n`);
+    ctx.stderr.write(
+      `fairbeam: ${err instanceof CliError ? err.message : String((err as Error)?.stack ?? err)}\n`,
+    );
     return 1;
   }
 }

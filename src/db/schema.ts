@@ -3,7 +3,11 @@ import type { ColumnType, Generated } from 'kysely';
 /** Kysely's view of the tables (snake_case as in SQL). Keep in step with migrations/. */
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
-type Json = ColumnType<Record<string, unknown>, string | Record<string, unknown> | undefined, string | Record<string, unknown>>;
+type Json = ColumnType<
+  Record<string, unknown>,
+  string | Record<string, unknown> | undefined,
+  string | Record<string, unknown>
+>;
 
 export interface FacilityTable {
   name: string;

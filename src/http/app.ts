@@ -51,8 +51,18 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
-      info: { title: 'fairbeam API', version: '0.1.0', description: 'Catalogue, embargo policy, logbook, archive and search for photon and neutron facilities' },
-      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' }, cookie: { type: 'apiKey', in: 'cookie', name: 'fairbeam_session' } } },
+      info: {
+        title: 'fairbeam API',
+        version: '0.1.0',
+        description:
+          'Catalogue, embargo policy, logbook, archive and search for photon and neutron facilities',
+      },
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'http', scheme: 'bearer' },
+          cookie: { type: 'apiKey', in: 'cookie', name: 'fairbeam_session' },
+        },
+      },
     },
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
@@ -60,10 +70,18 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
 
   await app.register(
     async (api) => {
-      api.get('/health', { schema: { tags: ['meta'], response: { 200: Type.Object({ status: Type.String() }) } } }, async () => {
-        await services.database.db.selectFrom('fairbeam_migration' as never).select((eb) => eb.lit(1).as('one')).limit(1).execute();
-        return { status: 'ok' };
-      });
+      api.get(
+        '/health',
+        { schema: { tags: ['meta'], response: { 200: Type.Object({ status: Type.String() }) } } },
+        async () => {
+          await services.database.db
+            .selectFrom('fairbeam_migration' as never)
+            .select((eb) => eb.lit(1).as('one'))
+            .limit(1)
+            .execute();
+          return { status: 'ok' };
+        },
+      );
       api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
       await api.register(authRoutes(services));
       await api.register(catalogueRoutes(services));
