@@ -3,20 +3,15 @@ import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
-import { ensurePortalBuilt, startPortalServer, type PortalServer } from './portal-server.ts';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { haveChromium, launchWithPortal, SKIP_REASON } from './chromium.ts';
+import { startPortalServer, type PortalServer } from './portal-server.ts';
 import { registerDataset } from '../../src/ingest/registration.ts';
 import { FIXTURES, tempRoot } from '../ingest/trees.ts';
 
 // A dataset registered from real files through the real ingest code, opened in Chromium: NeXus
 // metadata and parameters with units, downloads that arrive byte for byte, and the @h5web preview.
 
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = fs.existsSync(CHROMIUM);
-if (!haveChromium && process.env.CI) {
-  throw new Error(`${CHROMIUM} is missing; CI must run the browser test (apt-get install -y chromium)`);
-}
-const SKIP_REASON = haveChromium ? '' : ` (SKIPPED: ${CHROMIUM} not installed; apt-get install -y chromium)`;
 const POLL = { timeout: 30_000, interval: 100 };
 const NXS = 'APS_NXsas_hdf5_nexus-example.hdf5';
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
@@ -34,15 +29,7 @@ describe.skipIf(!haveChromium)(`dataset page with real files${SKIP_REASON}`, () 
     fs.mkdirSync(dir);
     fs.copyFileSync(path.join(FIXTURES, NXS), path.join(dir, 'sample.nxs'));
     fs.writeFileSync(path.join(dir, 'notes.txt'), 'beam stable, 200 mA\n');
-    const [, launched] = await Promise.all([
-      ensurePortalBuilt(),
-      chromium.launch({
-        executablePath: CHROMIUM,
-        headless: true,
-        args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-sync'],
-      }),
-    ]);
-    browser = launched;
+    browser = await launchWithPortal();
     server = await startPortalServer({ FAIRBEAM_DATA_ROOTS: root.dir });
     const result = await registerDataset(
       server.database.db,

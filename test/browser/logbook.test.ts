@@ -1,22 +1,14 @@
-import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { diffWords } from 'diff';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
-import { ensurePortalBuilt, startPortalServer, type PortalServer } from './portal-server.ts';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { haveChromium, launchWithPortal, POLL, SKIP_REASON } from './chromium.ts';
+import { startPortalServer, type PortalServer } from './portal-server.ts';
 import { PASSWORD } from '../helpers/world.ts';
 import { CORPUS } from '../logbook/xss-corpus.ts';
 
 // The logbook page in a real (headless) Chromium against the real app: live updates over SSE,
 // commenting, editing with If-Match (and a conflicting edit), history with the word diff, and the
 // XSS corpus rendered without anything executing.
-
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = fs.existsSync(CHROMIUM);
-if (!haveChromium && process.env.CI) {
-  throw new Error(`${CHROMIUM} is missing; CI must run the browser test (apt-get install -y chromium)`);
-}
-const SKIP_REASON = haveChromium ? '' : ` (SKIPPED: ${CHROMIUM} not installed; apt-get install -y chromium)`;
-const POLL = { timeout: 15_000, interval: 50 };
 
 describe.skipIf(!haveChromium)(`logbook page in a real browser${SKIP_REASON}`, () => {
   let server: PortalServer;
@@ -26,15 +18,7 @@ describe.skipIf(!haveChromium)(`logbook page in a real browser${SKIP_REASON}`, (
   const contexts: BrowserContext[] = [];
 
   beforeAll(async () => {
-    const [, launched] = await Promise.all([
-      ensurePortalBuilt(),
-      chromium.launch({
-        executablePath: CHROMIUM,
-        headless: true,
-        args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-      }),
-    ]);
-    browser = launched;
+    browser = await launchWithPortal();
     server = await startPortalServer();
     adaCookie = await login('ada');
     const lb = await server.app.inject({ url: '/api/sessions/EMB/logbook', headers: { cookie: adaCookie } });

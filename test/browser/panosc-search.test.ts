@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/http/app.ts';
 import { loadConfig } from '../../src/config.ts';
@@ -11,17 +11,13 @@ import type { Database } from '../../src/db/connect.ts';
 import { freshDatabase } from '../helpers/db.ts';
 import { NOW } from '../helpers/world.ts';
 import { seedSearchWorld, type SearchWorld } from '../search/world.ts';
-import { ensurePortalBuilt, WEB_ROOT } from './portal-server.ts';
+import { haveChromium, launchWithPortal, POLL, SKIP_REASON } from './chromium.ts';
+import { WEB_ROOT } from './portal-server.ts';
 
 // The portal's search page in a real Chromium against the real app over the search world (public
 // XAS, HAX and PUB sessions; EMB embargoed): free text with scores, technique, parameter range in units.
 
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = fs.existsSync(CHROMIUM);
-if (!haveChromium && process.env.CI) throw new Error(`${CHROMIUM} is missing; CI must run the browser tests`);
-const POLL = { timeout: 15_000, interval: 50 };
-
-describe.skipIf(!haveChromium)('portal search page (PaNOSC API) in a real browser', () => {
+describe.skipIf(!haveChromium)(`portal search page (PaNOSC API) in a real browser${SKIP_REASON}`, () => {
   let browser: Browser;
   let app: FastifyInstance;
   let database: Database;
@@ -30,11 +26,7 @@ describe.skipIf(!haveChromium)('portal search page (PaNOSC API) in a real browse
   let url: string;
 
   beforeAll(async () => {
-    const [, launched] = await Promise.all([
-      ensurePortalBuilt(),
-      chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu'] }),
-    ]);
-    browser = launched;
+    browser = await launchWithPortal();
     home = fs.mkdtempSync(path.join(os.tmpdir(), 'fairbeam-search-'));
     database = await freshDatabase('pglite');
     world = await seedSearchWorld(database.db);

@@ -1,24 +1,16 @@
-import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
-import { ensurePortalBuilt, startPortalServer, type PortalServer } from './portal-server.ts';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { CHROMIUM, haveChromium, launchWithPortal, POLL, SKIP_REASON } from './chromium.ts';
+import { startPortalServer, type PortalServer } from './portal-server.ts';
 import { PASSWORD } from '../helpers/world.ts';
 
 // The portal driven in a real (headless) Chromium against the real app and a seeded database:
 // the embargo policy must hold end to end, through the login form, cookies and client-side routing.
 
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = fs.existsSync(CHROMIUM);
-if (!haveChromium && process.env.CI) {
-  throw new Error(`${CHROMIUM} is missing; CI must run the browser test (apt-get install -y chromium)`);
-}
-const SKIP_REASON = haveChromium ? '' : ` (SKIPPED: ${CHROMIUM} not installed; apt-get install -y chromium)`;
 if (!haveChromium)
   console.warn(`portal browser test skipped: ${CHROMIUM} not installed (apt-get install -y chromium)`);
 
 const SCREENSHOT_DIR = '/tmp';
-// Generous: two vitest workers, Chromium and the app share a small CI machine.
-const POLL = { timeout: 15_000, interval: 50 };
 
 describe.skipIf(!haveChromium)(`portal in a real browser${SKIP_REASON}`, () => {
   let server: PortalServer;
@@ -27,23 +19,7 @@ describe.skipIf(!haveChromium)(`portal in a real browser${SKIP_REASON}`, () => {
 
   beforeAll(async () => {
     // Chromium starts while vite builds; the app needs dist/web at build time, so it comes after.
-    const [, launched] = await Promise.all([
-      ensurePortalBuilt(),
-      chromium.launch({
-        executablePath: CHROMIUM,
-        headless: true,
-        args: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
-      }),
-    ]);
-    browser = launched;
+    browser = await launchWithPortal();
     server = await startPortalServer();
   });
 

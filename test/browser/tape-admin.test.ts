@@ -2,8 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
-import { ensurePortalBuilt, startPortalServer, type PortalServer } from './portal-server.ts';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { CHROMIUM, haveChromium, launchWithPortal, SKIP_REASON } from './chromium.ts';
+import { startPortalServer, type PortalServer } from './portal-server.ts';
 import { PASSWORD } from '../helpers/world.ts';
 import { LibraryRegistry } from '../../src/archive/workflow/libraries.ts';
 import { injectFaults } from '../../src/archive/tape/faults.ts';
@@ -13,12 +14,6 @@ import type { MountedDrive } from '../../src/archive/tape/library.ts';
 // virtual library through the admin API, watches it on the page (which refreshes by itself), and
 // queues an archive run from the page; an ordinary user gets neither the page nor its nav entry.
 
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = fs.existsSync(CHROMIUM);
-if (!haveChromium && process.env.CI) {
-  throw new Error(`${CHROMIUM} is missing; CI must run the browser test (apt-get install -y chromium)`);
-}
-const SKIP_REASON = haveChromium ? '' : ` (SKIPPED: ${CHROMIUM} not installed; apt-get install -y chromium)`;
 if (!haveChromium)
   console.warn(`tape admin browser test skipped: ${CHROMIUM} not installed (apt-get install -y chromium)`);
 
@@ -33,15 +28,7 @@ describe.skipIf(!haveChromium)(`tape admin page in a real browser${SKIP_REASON}`
   const mounted: { library: LibraryRegistry; drive: MountedDrive }[] = [];
 
   beforeAll(async () => {
-    const [, launched] = await Promise.all([
-      ensurePortalBuilt(),
-      chromium.launch({
-        executablePath: CHROMIUM,
-        headless: true,
-        args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-      }),
-    ]);
-    browser = launched;
+    browser = await launchWithPortal();
     server = await startPortalServer();
     libraryRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'fairbeam-vtl-'));
   });

@@ -1,0 +1,43 @@
+import fs from 'node:fs';
+import { chromium, type Browser } from 'playwright-core';
+import { ensurePortalBuilt } from './portal-server.ts';
+
+// Set-up shared by the browser tests: Debian's chromium driven through playwright-core.
+
+export const CHROMIUM = '/usr/bin/chromium';
+export const haveChromium = fs.existsSync(CHROMIUM);
+if (!haveChromium && process.env.CI) {
+  throw new Error(`${CHROMIUM} is missing; CI must run the browser tests (apt-get install -y chromium)`);
+}
+/** Appended to a describe title so that a skipped run says why. */
+export const SKIP_REASON = haveChromium
+  ? ''
+  : ` (SKIPPED: ${CHROMIUM} not installed; apt-get install -y chromium)`;
+/** expect.poll options; generous because vitest workers, Chromium and the app share a small machine. */
+export const POLL = { timeout: 15_000, interval: 50 };
+
+/** Headless Chromium without sandbox, GPU or any background traffic of its own. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/**
+ * Builds the portal (when stale) while Chromium starts. The app reads dist/web when it is built, so
+ * callers start it only after this resolves.
+ */
+export async function launchWithPortal(): Promise<Browser> {
+  const [, browser] = await Promise.all([ensurePortalBuilt(), launchChromium()]);
+  return browser;
+}
