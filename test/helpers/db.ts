@@ -19,22 +19,38 @@ export async function freshDatabase(dialect: Dialect): Promise<Database> {
     templateBlob ??= new Blob([fs.readFileSync(inject('pgliteTemplate'))]);
     return wrapPglite(await PGlite.create({ loadDataDir: templateBlob }));
   }
-  const url = process.env.TEST_DATABASE_URL!;
-  const name = `fairbeam_t_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name} TEMPLATE ${PG_TEMPLATE_DB}`);
-  await admin.end();
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  const database = openPostgres(u.toString(), 5);
+  const { url, drop } = await postgresDatabase();
+  const database = openPostgres(url, 5);
   const close = database.close;
   database.close = async () => {
     await close();
-    const drop = new pg.Client({ connectionString: url });
-    await drop.connect();
-    await drop.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await drop.end();
+    await drop();
   };
   return database;
+}
+
+/**
+ * A PostgreSQL database of its own on TEST_DATABASE_URL's server, cloned from the migrated template,
+ * for code that connects by URL itself (child processes); drop() throws it away.
+ */
+export async function postgresDatabase(
+  prefix = 'fairbeam_t',
+): Promise<{ url: string; drop(): Promise<void> }> {
+  const base = process.env.TEST_DATABASE_URL!;
+  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name} TEMPLATE ${PG_TEMPLATE_DB}`);
+  await admin.end();
+  const u = new URL(base);
+  u.pathname = `/${name}`;
+  return {
+    url: u.toString(),
+    async drop() {
+      const c = new pg.Client({ connectionString: base });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
 }

@@ -1,11 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dialects, type Dialect } from '../helpers/db.ts';
-import { PG_TEMPLATE_DB } from '../helpers/template.ts';
+import { dialects, postgresDatabase, type Dialect } from '../helpers/db.ts';
 import { loadConfig } from '../../src/config.ts';
 import { openDatabase } from '../../src/db/open.ts';
 import { importCatalogue } from '../../src/catalogue/import/run.ts';
@@ -53,26 +50,6 @@ function cli(args: string[], env: NodeJS.ProcessEnv, killAfter?: number): Promis
   });
 }
 
-async function postgresDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const base = process.env.TEST_DATABASE_URL!;
-  const name = `fairbeam_cli_${randomBytes(5).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name} TEMPLATE ${PG_TEMPLATE_DB}`);
-  await admin.end();
-  const u = new URL(base);
-  u.pathname = `/${name}`;
-  return {
-    url: u.toString(),
-    async drop() {
-      const c = new pg.Client({ connectionString: base });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
-}
-
 describe.each(dialects)('fairbeam ingest (%s)', (dialect: Dialect) => {
   let root: ReturnType<typeof tempRoot>;
   let dir: string;
@@ -94,7 +71,7 @@ describe.each(dialects)('fairbeam ingest (%s)', (dialect: Dialect) => {
       DATABASE_URL: '',
     };
     if (dialect === 'postgres') {
-      const d = await postgresDatabase();
+      const d = await postgresDatabase('fairbeam_cli');
       env.DATABASE_URL = d.url;
       drop = d.drop;
     }

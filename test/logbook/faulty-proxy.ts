@@ -1,17 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-
-/** Deterministic PRNG (mulberry32), so a failing run can be replayed with its seed. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../helpers/random.ts';
 
 export type Fault = 'pass' | 'drop' | 'delay' | 'abortAfter' | 'late' | 'badGateway';
 
@@ -33,7 +22,7 @@ export interface FaultShares {
  * of requests. `settled()` resolves once no forwarded request is still on its way.
  */
 export async function startFaultyProxy(upstream: string, shares: FaultShares, seed: number, lateMs = 30) {
-  const random = seeded(seed);
+  const random = mulberry32(seed);
   const target = new URL(upstream);
   const counts: Record<Fault, number> = { pass: 0, drop: 0, delay: 0, abortAfter: 0, late: 0, badGateway: 0 };
   let inFlight = 0;

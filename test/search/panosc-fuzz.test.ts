@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../helpers/db.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { seedSearchWorld } from './world.ts';
-import { fuzzRequest, mulberry32 } from './filter-fuzz.ts';
+import { fuzzRequest } from './filter-fuzz.ts';
+import { mulberry32 } from '../helpers/random.ts';
 
 // 10k requests on PGlite (the embedded default), a smaller sample on PostgreSQL.
 const RUNS = { pglite: 10_000, postgres: 1_000 } as const;

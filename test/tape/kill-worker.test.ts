@@ -1,12 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dialects, type Dialect } from '../helpers/db.ts';
-import { PG_TEMPLATE_DB } from '../helpers/template.ts';
+import { dialects, postgresDatabase, type Dialect } from '../helpers/db.ts';
+import { mulberry32 } from '../helpers/random.ts';
 import { loadConfig } from '../../src/config.ts';
 import { openDatabase } from '../../src/db/open.ts';
 import { seedWorld } from '../helpers/world.ts';
@@ -46,38 +44,6 @@ function cli(
   );
 }
 
-/** A small deterministic generator per seed (mulberry32). */
-function random(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-async function postgresDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const base = process.env.TEST_DATABASE_URL!;
-  const name = `fairbeam_tape_${randomBytes(5).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name} TEMPLATE ${PG_TEMPLATE_DB}`);
-  await admin.end();
-  const u = new URL(base);
-  u.pathname = `/${name}`;
-  return {
-    url: u.toString(),
-    async drop() {
-      const c = new pg.Client({ connectionString: base });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
-}
-
 describe.each(dialects)('archiving survives kill -9 of the worker (%s)', (dialect: Dialect) => {
   let root: string;
   let env: NodeJS.ProcessEnv;
@@ -101,7 +67,7 @@ describe.each(dialects)('archiving survives kill -9 of the worker (%s)', (dialec
       LOG_LEVEL: 'warn',
     };
     if (dialect === 'postgres') {
-      const d = await postgresDatabase();
+      const d = await postgresDatabase('fairbeam_tape');
       env.DATABASE_URL = d.url;
       drop = d.drop;
     }
@@ -130,7 +96,7 @@ describe.each(dialects)('archiving survives kill -9 of the worker (%s)', (dialec
       const worker = ['--import', 'tsx', CHILD];
       let kills = 0;
       for (const seed of SEEDS) {
-        const next = random(seed);
+        const next = mulberry32(seed);
         const run = await cli(
           [],
           env,
