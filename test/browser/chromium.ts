@@ -1,5 +1,6 @@
 import fs from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import { expect } from 'vitest';
+import { chromium, type Browser, type Locator } from 'playwright-core';
 import { ensurePortalBuilt } from './portal-server.ts';
 
 // Set-up shared by the browser tests: Debian's chromium driven through playwright-core.
@@ -41,3 +42,12 @@ export async function launchWithPortal(): Promise<Browser> {
   const [, browser] = await Promise.all([ensurePortalBuilt(), launchChromium()]);
   return browser;
 }
+
+// playwright-core has no auto-retrying expect; vitest's expect.poll retries until the page settles.
+
+/** The trimmed text of the first match (undefined while there is none), polled until the assertion holds. */
+export const pollText = (l: Locator, poll = POLL) =>
+  expect.poll(async () => ((await l.count()) ? (await l.first().textContent())?.trim() : undefined), poll);
+
+/** The number of matches, polled until the assertion holds. */
+export const pollCount = (l: Locator, poll = POLL) => expect.poll(() => l.count(), poll);

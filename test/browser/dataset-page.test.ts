@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { haveChromium, launchWithPortal, SKIP_REASON } from './chromium.ts';
+import { haveChromium, launchWithPortal, pollText, SKIP_REASON } from './chromium.ts';
 import { startPortalServer, type PortalServer } from './portal-server.ts';
 import { registerDataset } from '../../src/ingest/registration.ts';
 import { FIXTURES, tempRoot } from '../ingest/trees.ts';
@@ -59,8 +59,7 @@ describe.skipIf(!haveChromium)(`dataset page with real files${SKIP_REASON}`, () 
     await page.goto(`/datasets/${encodeURIComponent(pid)}`);
     return page;
   }
-  const text = (l: Locator) =>
-    expect.poll(async () => ((await l.count()) ? (await l.first().textContent())?.trim() : undefined), POLL);
+  const text = (l: Locator) => pollText(l, POLL);
 
   async function download(page: Page, trigger: Locator): Promise<string> {
     const [d] = await Promise.all([page.waitForEvent('download'), trigger.click()]);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { diffWords } from 'diff';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { haveChromium, launchWithPortal, POLL, SKIP_REASON } from './chromium.ts';
+import { haveChromium, launchWithPortal, POLL, pollText, SKIP_REASON } from './chromium.ts';
 import { startPortalServer, type PortalServer } from './portal-server.ts';
 import { PASSWORD } from '../helpers/world.ts';
 import { CORPUS } from '../logbook/xss-corpus.ts';
@@ -60,8 +60,6 @@ describe.skipIf(!haveChromium)(`logbook page in a real browser${SKIP_REASON}`, (
     return { page, dialogs, pageErrors };
   }
 
-  const text = (l: Locator) =>
-    expect.poll(async () => ((await l.count()) ? (await l.first().textContent())?.trim() : undefined), POLL);
   const visible = (l: Locator) => l.first().waitFor({ state: 'visible' });
   const eventWithText = (page: Page, s: string) => page.getByTestId('event').filter({ hasText: s });
 
@@ -79,7 +77,7 @@ describe.skipIf(!haveChromium)(`logbook page in a real browser${SKIP_REASON}`, (
     await page.goto('/sessions/EMB');
     await page.getByTestId('logbook-link').click();
     await page.waitForURL(/\/sessions\/EMB\/logbook$/);
-    await text(page.getByTestId('live-status')).toBe('Live');
+    await pollText(page.getByTestId('live-status')).toBe('Live');
 
     // Posted through the API while the page is open: it must appear without a reload.
     const navigations: string[] = [];
@@ -99,12 +97,12 @@ describe.skipIf(!haveChromium)(`logbook page in a real browser${SKIP_REASON}`, (
     await event.getByTestId('comment-button').click();
     await event.getByTestId('comment-text').fill('Peak looks sharp at the first energy');
     await event.getByTestId('comment-submit').click();
-    await text(event.getByTestId('comment').getByTestId('event-content')).toBe(
+    await pollText(event.getByTestId('comment').getByTestId('event-content')).toBe(
       'Peak looks sharp at the first energy',
     );
     const commentId = (await event.getByTestId('comment').getAttribute('data-event-id'))!;
     const comment = page.locator(`[data-testid=comment][data-event-id="${commentId}"]`);
-    await text(comment.getByTestId('event-author')).toBe('ada');
+    await pollText(comment.getByTestId('event-author')).toBe('ada');
 
     // Edit it; meanwhile another tab of ada's saves first, so the save gets 412 and shows that text.
     await comment.getByTestId('edit-button').click();
@@ -117,7 +115,7 @@ describe.skipIf(!haveChromium)(`logbook page in a real browser${SKIP_REASON}`, (
     });
     expect(other.statusCode).toBe(200);
     await comment.getByTestId('edit-save').click();
-    await text(comment.getByTestId('edit-conflict-text')).toBe(
+    await pollText(comment.getByTestId('edit-conflict-text')).toBe(
       'Peak looks sharp at the first energy, see plot',
     );
     // The draft is kept; saving again replaces revision 2 knowingly.
@@ -125,8 +123,8 @@ describe.skipIf(!haveChromium)(`logbook page in a real browser${SKIP_REASON}`, (
       'Peak looks very sharp at the first energy',
     );
     await comment.getByTestId('edit-save').click();
-    await text(comment.getByTestId('event-content')).toBe('Peak looks very sharp at the first energy');
-    await text(comment.getByTestId('edited-marker')).toBe('edited by ada');
+    await pollText(comment.getByTestId('event-content')).toBe('Peak looks very sharp at the first energy');
+    await pollText(comment.getByTestId('edited-marker')).toBe('edited by ada');
 
     // History: three revisions, and the word diff between the last two.
     await comment.getByTestId('history-button').click();
@@ -165,7 +163,7 @@ describe.skipIf(!haveChromium)(`logbook page in a real browser${SKIP_REASON}`, (
     });
     const { page } = await adaPage();
     await page.goto('/sessions/EMB/logbook');
-    await text(page.getByTestId('live-status')).toBe('Live');
+    await pollText(page.getByTestId('live-status')).toBe('Live');
 
     await page.getByTestId('logbook-category').selectOption('error');
     await page.waitForURL(/category=error/);
@@ -180,7 +178,7 @@ describe.skipIf(!haveChromium)(`logbook page in a real browser${SKIP_REASON}`, (
     await page.getByTestId('logbook-q').fill('timeouts');
     await page.getByTestId('logbook-q').press('Enter');
     const hit = page.getByTestId('event-snippet');
-    await text(hit).toContain('Detector error 42');
+    await pollText(hit).toContain('Detector error 42');
     expect(await hit.locator('mark').allTextContents()).toEqual(['timeout']);
 
     // Write an annotation in markdown, then delete it (a soft delete: it leaves the timeline).
@@ -189,7 +187,7 @@ describe.skipIf(!haveChromium)(`logbook page in a real browser${SKIP_REASON}`, (
     await page.getByTestId('annotation-text').fill('Sample **two** mounted');
     await page.getByTestId('annotation-submit').click();
     const note = eventWithText(page, 'Sample two mounted');
-    await text(note.locator('[data-testid=event-content] strong')).toBe('two');
+    await pollText(note.locator('[data-testid=event-content] strong')).toBe('two');
     await note.getByTestId('delete-button').click();
     await note.getByTestId('delete-confirm').click();
     await expect.poll(() => eventWithText(page, 'Sample two mounted').count(), POLL).toBe(0);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { CHROMIUM, haveChromium, launchWithPortal, POLL, SKIP_REASON } from './chromium.ts';
+import { CHROMIUM, haveChromium, launchWithPortal, pollCount, pollText, SKIP_REASON } from './chromium.ts';
 import { startPortalServer, type PortalServer } from './portal-server.ts';
 import { PASSWORD } from '../helpers/world.ts';
 
@@ -38,10 +38,6 @@ describe.skipIf(!haveChromium)(`portal in a real browser${SKIP_REASON}`, () => {
     return page;
   }
 
-  // playwright-core has no auto-retrying expect; vitest's expect.poll retries until the page settles.
-  const text = (l: Locator) =>
-    expect.poll(async () => ((await l.count()) ? (await l.first().textContent())?.trim() : undefined), POLL);
-  const count = (l: Locator) => expect.poll(() => l.count(), POLL);
   const visible = (l: Locator) => l.first().waitFor({ state: 'visible' });
 
   const sessionRow = (page: Page, id: string) =>
@@ -58,8 +54,8 @@ describe.skipIf(!haveChromium)(`portal in a real browser${SKIP_REASON}`, () => {
   it('shows public sessions but not embargoed ones to anonymous visitors', async () => {
     const page = await newPage();
     await page.goto('/sessions');
-    await text(sessionRow(page, 'PUB').getByTestId('badge-public')).toBe('Public · CC-BY-4.0');
-    await count(page.getByTestId('session-row')).toBe(1);
+    await pollText(sessionRow(page, 'PUB').getByTestId('badge-public')).toBe('Public · CC-BY-4.0');
+    await pollCount(page.getByTestId('session-row')).toBe(1);
     expect(await sessionRow(page, 'EMB').count()).toBe(0);
     await visible(page.getByTestId('login-link'));
   });
@@ -67,8 +63,8 @@ describe.skipIf(!haveChromium)(`portal in a real browser${SKIP_REASON}`, () => {
   it('lets a member log in through the form and see the embargoed session and a dataset with units', async () => {
     const page = await newPage();
     await logInThroughForm(page, 'ada');
-    await text(page.getByTestId('current-user')).toContain('ADA');
-    await text(page.getByTestId('count-sessions')).toMatch(/^2\s*sessions$/);
+    await pollText(page.getByTestId('current-user')).toContain('ADA');
+    await pollText(page.getByTestId('count-sessions')).toMatch(/^2\s*sessions$/);
 
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sessions' }).click();
     await visible(sessionRow(page, 'EMB'));
@@ -76,20 +72,20 @@ describe.skipIf(!haveChromium)(`portal in a real browser${SKIP_REASON}`, () => {
     await sessionRow(page, 'EMB').getByRole('link').click();
 
     await page.waitForURL(/\/sessions\/EMB$/);
-    await text(page.getByTestId('session-title')).toBe('Embargoed lysozyme study');
-    await text(page.getByTestId('session-page').getByTestId('badge-embargoed')).toMatch(
+    await pollText(page.getByTestId('session-title')).toBe('Embargoed lysozyme study');
+    await pollText(page.getByTestId('session-page').getByTestId('badge-embargoed')).toMatch(
       /^Embargoed until \d+ \w+ 2029$/,
     );
-    await text(page.getByTestId('members-table')).toContain('Principal investigator');
+    await pollText(page.getByTestId('members-table')).toContain('Principal investigator');
 
     await page.getByTestId('dataset-row').getByRole('link').click();
-    await text(page.getByTestId('dataset-pid')).toBe(server.world.pids.EMB);
-    await text(page.getByTestId('dataset-session-link')).toBe('Embargoed lysozyme study');
+    await pollText(page.getByTestId('dataset-pid')).toBe(server.world.pids.EMB);
+    await pollText(page.getByTestId('dataset-session-link')).toBe('Embargoed lysozyme study');
     const energy = page.getByTestId('parameter-row').filter({ hasText: 'photon_energy' });
-    await text(energy).toContain('12.4');
+    await pollText(energy).toContain('12.4');
     expect(await energy.getByTestId('parameter-unit').textContent()).toBe('keV');
     expect(await energy.locator('td').last().textContent()).toMatch(/10.*J$/); // SI value in joules
-    await text(page.getByTestId('file-row')).toMatch(/^emb\/data\.h5\s*100 B/);
+    await pollText(page.getByTestId('file-row')).toMatch(/^emb\/data\.h5\s*100 B/);
     await page.screenshot({ path: `${SCREENSHOT_DIR}/fairbeam-portal-dataset.png`, fullPage: true });
   });
 
@@ -106,14 +102,14 @@ describe.skipIf(!haveChromium)(`portal in a real browser${SKIP_REASON}`, () => {
     expect(await sessionRow(page, 'EMB').count()).toBe(0);
 
     await page.goto('/sessions/EMB');
-    await text(page.getByTestId('not-found')).toContain('was not found');
+    await pollText(page.getByTestId('not-found')).toContain('was not found');
     expect(await page.getByText('Embargoed lysozyme study').count()).toBe(0);
   });
 
   it('tells the user when the password is wrong and stays logged out', async () => {
     const page = await newPage();
     await logInThroughForm(page, 'ada', 'not the password');
-    await text(page.getByTestId('login-error')).toBe('Unknown user name or wrong password.');
+    await pollText(page.getByTestId('login-error')).toBe('Unknown user name or wrong password.');
     await visible(page.getByTestId('login-link'));
     expect(await page.getByTestId('current-user').count()).toBe(0);
   });
@@ -123,8 +119,8 @@ describe.skipIf(!haveChromium)(`portal in a real browser${SKIP_REASON}`, () => {
     const pid = server.world.pids.PUB;
     const res = await page.goto(`/datasets/${encodeURIComponent(pid)}`);
     expect(res?.status()).toBe(200);
-    await text(page.getByTestId('dataset-pid')).toBe(pid);
-    await count(page.getByTestId('file-row')).toBe(2);
+    await pollText(page.getByTestId('dataset-pid')).toBe(pid);
+    await pollCount(page.getByTestId('file-row')).toBe(2);
     expect(await page.getByTestId('parameter-unit').allTextContents()).toEqual(['angstrom']);
   });
 

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { CHROMIUM, haveChromium, launchWithPortal, SKIP_REASON } from './chromium.ts';
+import { CHROMIUM, haveChromium, launchWithPortal, pollCount, pollText, SKIP_REASON } from './chromium.ts';
 import { startPortalServer, type PortalServer } from './portal-server.ts';
 import { PASSWORD } from '../helpers/world.ts';
 import { LibraryRegistry } from '../../src/archive/workflow/libraries.ts';
@@ -53,9 +53,8 @@ describe.skipIf(!haveChromium)(`tape admin page in a real browser${SKIP_REASON}`
     return page;
   }
 
-  const text = (l: Locator) =>
-    expect.poll(async () => ((await l.count()) ? (await l.first().textContent())?.trim() : undefined), POLL);
-  const count = (l: Locator) => expect.poll(() => l.count(), POLL);
+  const text = (l: Locator) => pollText(l, POLL);
+  const count = (l: Locator) => pollCount(l, POLL);
 
   async function api(page: Page, method: 'put' | 'post' | 'patch', url: string, data: unknown) {
     const res = await page.request[method](url, { data });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { haveChromium, launchWithPortal, POLL, SKIP_REASON } from '../browser/chromium.ts';
+import type { Browser, Page } from 'playwright-core';
+import { haveChromium, launchWithPortal, POLL, pollText, SKIP_REASON } from '../browser/chromium.ts';
 import { startPortalServer, type PortalServer } from '../browser/portal-server.ts';
 import { PASSWORD } from '../helpers/world.ts';
 import { EMB_DOI } from './helpers.ts';
@@ -21,9 +21,6 @@ describe.skipIf(!haveChromium)(`embargo requests in the portal${SKIP_REASON}`, (
     await browser?.close();
     await server?.close();
   });
-
-  const text = (l: Locator) =>
-    expect.poll(async () => ((await l.count()) ? (await l.first().textContent())?.trim() : undefined), POLL);
 
   async function loggedIn(username: string): Promise<Page> {
     const context = await browser.newContext({
@@ -46,20 +43,20 @@ describe.skipIf(!haveChromium)(`embargo requests in the portal${SKIP_REASON}`, (
     // The PI sees the state and no history yet, and asks for an extension.
     const ada = await loggedIn('ada');
     await ada.goto('/sessions/EMB');
-    await text(ada.getByTestId('policy-state')).toContain('Embargoed until 5 Jan 2029');
-    await text(ada.getByTestId('policy-doi')).toBe(EMB_DOI);
+    await pollText(ada.getByTestId('policy-state')).toContain('Embargoed until 5 Jan 2029');
+    await pollText(ada.getByTestId('policy-doi')).toBe(EMB_DOI);
     expect(await ada.getByTestId('policy-doi').getAttribute('href')).toBe(`https://doi.org/${EMB_DOI}`);
-    await text(ada.getByTestId('policy-no-requests')).toContain('No embargo changes');
+    await pollText(ada.getByTestId('policy-no-requests')).toContain('No embargo changes');
     await ada.getByLabel('New release date').fill('2030-01-05');
     await ada.getByLabel('Reason').fill('paper under review');
     await ada.getByRole('button', { name: 'Send request' }).click();
-    await text(rows(ada).getByTestId('policy-request-status')).toBe('Pending');
-    await text(rows(ada)).toContain('Embargo extension until 5 Jan 2030');
+    await pollText(rows(ada).getByTestId('policy-request-status')).toBe('Pending');
+    await pollText(rows(ada)).toContain('Embargo extension until 5 Jan 2030');
     await expect.poll(() => ada.getByTestId('policy-ask-form').count(), POLL).toBe(0); // one open request at a time
     // A collaborator sees the history but has no form; an outsider does not even see the session.
     const bob = await loggedIn('bob');
     await bob.goto('/sessions/EMB');
-    await text(rows(bob).getByTestId('policy-request-status')).toBe('Pending');
+    await pollText(rows(bob).getByTestId('policy-request-status')).toBe('Pending');
     expect(await bob.getByTestId('policy-ask-form').count()).toBe(0);
     expect(await bob.getByTestId('decide-controls').count()).toBe(0);
 
@@ -67,17 +64,17 @@ describe.skipIf(!haveChromium)(`embargo requests in the portal${SKIP_REASON}`, (
     const dora = await loggedIn('dora');
     await dora.getByTestId('nav-policy-requests').click();
     await dora.waitForURL(/\/policy-requests$/);
-    await text(rows(dora)).toContain('paper under review');
+    await pollText(rows(dora)).toContain('paper under review');
     await dora.screenshot({ path: '/tmp/fairbeam-policy-queue.png', fullPage: true });
     await dora.getByPlaceholder('Note (optional)').fill('granted until the paper is out');
     await dora.getByRole('button', { name: 'Approve' }).click();
-    await text(dora.getByTestId('policy-requests-page')).toContain('No requests are waiting');
+    await pollText(dora.getByTestId('policy-requests-page')).toContain('No requests are waiting');
 
     // The PI sees the decision and the new date.
     await ada.reload();
-    await text(ada.getByTestId('policy-state')).toContain('Embargoed until 5 Jan 2030');
-    await text(rows(ada).getByTestId('policy-request-status')).toBe('Approved');
-    await text(rows(ada)).toContain('granted until the paper is out');
+    await pollText(ada.getByTestId('policy-state')).toContain('Embargoed until 5 Jan 2030');
+    await pollText(rows(ada).getByTestId('policy-request-status')).toBe('Approved');
+    await pollText(rows(ada)).toContain('granted until the paper is out');
     await ada.screenshot({ path: '/tmp/fairbeam-session-policy.png', fullPage: true });
 
     // Then an early release, approved by the data manager on the session page itself.
@@ -86,18 +83,20 @@ describe.skipIf(!haveChromium)(`embargo requests in the portal${SKIP_REASON}`, (
     await ada.getByRole('button', { name: 'Send request' }).click();
     await expect.poll(() => rows(ada).count(), POLL).toBe(2);
     await dora.goto('/sessions/EMB');
-    await text(dora.locator('[data-testid=policy-request][data-status=pending]')).toContain('Early release');
+    await pollText(dora.locator('[data-testid=policy-request][data-status=pending]')).toContain(
+      'Early release',
+    );
     await dora.getByRole('button', { name: 'Approve' }).click();
-    await text(dora.getByTestId('policy-state')).toContain('Public since 1 Jun 2026');
-    await text(dora.getByTestId('policy-state')).toContain('CC-BY-4.0');
+    await pollText(dora.getByTestId('policy-state')).toContain('Public since 1 Jun 2026');
+    await pollText(dora.getByTestId('policy-state')).toContain('CC-BY-4.0');
 
     // Now anyone sees the session, its state and DOI, but not the request history.
     const anon = await (await browser.newContext({ baseURL: server.url })).newPage();
     await anon.goto('/sessions/EMB');
-    await text(anon.getByTestId('policy-state')).toContain('Public since 1 Jun 2026');
+    await pollText(anon.getByTestId('policy-state')).toContain('Public since 1 Jun 2026');
     expect(await anon.getByTestId('policy-requests').count()).toBe(0);
     await ada.reload();
-    await text(ada.getByTestId('policy-state')).toContain('Public since');
+    await pollText(ada.getByTestId('policy-state')).toContain('Public since');
     expect(await ada.getByTestId('policy-ask-form').count()).toBe(0);
     const audit = await server.app.inject({ url: '/api/sessions/EMB/policy-requests', headers: {} });
     expect(audit.statusCode).toBe(401);
