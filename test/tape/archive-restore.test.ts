@@ -7,6 +7,7 @@ import { seedWorld } from '../helpers/world.ts';
 import { createTapeContext, type TapeContext } from '../../src/archive/workflow/context.ts';
 import { advanceRun, requestArchive } from '../../src/archive/workflow/runs.ts';
 import { drainRecalls } from '../../src/archive/workflow/scheduler.ts';
+import { releaseDisk } from '../../src/archive/workflow/release.ts';
 import { configureTape, ingest, sha256, tempDir, writeDataset } from './setup.ts';
 
 describe.each(dialects)('archive to tape and restore through a download (%s)', (dialect) => {
@@ -72,6 +73,18 @@ describe.each(dialects)('archive to tape and restore through a download (%s)', (
     expect(kinds.filter((k) => k.kind === 'file' && k.copy === 1)).toHaveLength(1);
     expect(kinds.filter((k) => k.kind === 'container' && k.copy === 1).length).toBeGreaterThan(1);
     for (const rel of files.keys()) expect(fs.existsSync(path.join(dir, rel))).toBe(false);
+  });
+
+  it('a re-run of an interrupted release deletes a leftover disk copy, never a file changed since', async () => {
+    const db = t.services.database.db;
+    const [same, other] = [...files.keys()].slice(0, 2) as [string, string];
+    // As if a release had been killed between marking these offline and deleting them.
+    fs.writeFileSync(path.join(dir, same), files.get(same)!);
+    fs.writeFileSync(path.join(dir, other), Buffer.from('written here after the release'));
+    await releaseDisk(db, pid, [path.dirname(dir)]);
+    expect(fs.existsSync(path.join(dir, same))).toBe(false);
+    expect(fs.readFileSync(path.join(dir, other), 'utf8')).toBe('written here after the release');
+    fs.rmSync(path.join(dir, other));
   });
 
   it('a download of an offline file answers 202, becomes ready after the recall, and sends identical bytes', async () => {

@@ -44,7 +44,9 @@ export async function releaseDisk(db: Db, pid: string, dataRoots: string[]): Pro
     .execute();
   const refused: ReleaseResult['refused'] = [];
   const eligible: typeof files = [];
+  const leftovers: typeof files = [];
   for (const f of files) {
+    if (f.state === 'offline' && f.copies >= 2) leftovers.push(f);
     if (f.state === 'offline' || f.state === 'restoring') continue;
     const canGo = (f.state === 'archived' || f.state === 'online') && f.copies >= 2;
     if (!canGo)
@@ -55,6 +57,8 @@ export async function releaseDisk(db: Db, pid: string, dataRoots: string[]): Pro
     else eligible.push(f);
   }
   const roots = await realRoots(dataRoots);
+  if (leftovers.length && dataset.root && roots.some((r) => isInside(dataset.root!, r)))
+    await removeLeftovers(dataset.root, leftovers);
   if (eligible.length && (!dataset.root || !roots.some((r) => isInside(dataset.root!, r))))
     throw new AppError('dataset_not_on_disk', 409, `Dataset ${pid} has no directory under a data root`);
   let bytes = 0;
@@ -86,4 +90,21 @@ export async function releaseDisk(db: Db, pid: string, dataRoots: string[]): Pro
     bytes,
     refused,
   };
+}
+
+/**
+ * A release interrupted between marking a file `offline` and deleting it leaves the disk copy behind:
+ * a re-run deletes it, but only when its bytes are still the archived ones (a new file written at that
+ * path since is kept).
+ */
+async function removeLeftovers(
+  root: string,
+  files: { path: string; sha256: string | null }[],
+): Promise<void> {
+  for (const f of files) {
+    if (checkRelativePath(f.path)) continue;
+    const absolute = path.join(root, f.path);
+    const found = await sha256File(absolute).catch(() => null);
+    if (found && f.sha256 && found.sha256 === f.sha256) await fs.rm(absolute, { force: true });
+  }
 }
