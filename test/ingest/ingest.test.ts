@@ -203,16 +203,20 @@ describe.each(dialects)('ingest of a beamline directory (%s)', (dialect) => {
   });
 
   it('is idempotent: a re-run changes nothing and reads no unchanged file again', async () => {
+    // utimes takes float seconds, so only a whole-second mtime can be put back exactly: give the file
+    // one a second earlier (a change: it and the link to it are registered again) before the real check.
+    const target = path.join(dir, 'notes/readme.txt');
+    const whole = new Date(Math.floor(fs.statSync(target).mtimeMs / 1000) * 1000 - 1000);
+    fs.utimesSync(target, whole, whole);
+    expect(await ingest()).toMatchObject({ changed: 2, unchanged: first.registered - 2 });
     const before = await files();
     const paramsBefore = await database.db
       .selectFrom('parameter')
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .executeTakeFirstOrThrow();
     // Same size and mtime but other bytes: the rule says "unchanged", so it must not be re-hashed.
-    const target = path.join(dir, 'notes/readme.txt');
-    const st = fs.statSync(target);
     fs.writeFileSync(target, 'BEAM WAS STABLE\n');
-    fs.utimesSync(target, st.atime, st.mtime);
+    fs.utimesSync(target, whole, whole);
     const again = await ingest();
     expect(again).toMatchObject({
       pid: first.pid,
