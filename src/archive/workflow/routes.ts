@@ -11,17 +11,7 @@ import { queueRecalls } from './recalls.ts';
 import { releaseDisk } from './release.ts';
 import { requestArchive } from './runs.ts';
 import { datasetArchiveStatus, listCartridges, listDrives, recallQueue, tapeStatus } from './status.ts';
-import {
-  LibraryBody,
-  Cartridge,
-  Drive,
-  Queue,
-  Status,
-  FileArchive,
-  Policy,
-  Ok,
-  errors,
-} from './wire.ts';
+import { LibraryBody, Cartridge, Drive, Queue, Status, FileArchive, Policy, Ok, errors } from './wire.ts';
 
 /**
  * /api/admin/tape/... and /api/admin/archive/...: what the operators' portal page needs. Staff may
