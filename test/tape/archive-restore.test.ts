@@ -7,6 +7,7 @@ import { seedWorld } from '../helpers/world.ts';
 import { createTapeContext, type TapeContext } from '../../src/archive/workflow/context.ts';
 import { advanceRun, requestArchive } from '../../src/archive/workflow/runs.ts';
 import { drainRecalls } from '../../src/archive/workflow/scheduler.ts';
+import { queueRecalls } from '../../src/archive/workflow/recalls.ts';
 import { releaseDisk } from '../../src/archive/workflow/release.ts';
 import { configureTape, ingest, sha256, tempDir, writeDataset } from './setup.ts';
 
@@ -73,6 +74,28 @@ describe.each(dialects)('archive to tape and restore through a download (%s)', (
     expect(kinds.filter((k) => k.kind === 'file' && k.copy === 1)).toHaveLength(1);
     expect(kinds.filter((k) => k.kind === 'container' && k.copy === 1).length).toBeGreaterThan(1);
     for (const rel of files.keys()) expect(fs.existsSync(path.join(dir, rel))).toBe(false);
+  });
+
+  it('refuses to restore two files of the same path into one directory (they would overwrite each other)', async () => {
+    const db = t.services.database.db;
+    const other = await ingest(db, writeDataset(path.join(root, 'data'), 2, 1024, 'scan-again').dir);
+    const [a, b] = await Promise.all(
+      [pid, other].map((p) =>
+        db
+          .selectFrom('datafile')
+          .select('id')
+          .where('dataset_pid', '=', p)
+          .where('path', '=', 'frames/0/frame_00000.raw')
+          .executeTakeFirstOrThrow(),
+      ),
+    );
+    const target = path.join(root, 'restored-clash');
+    await expect(queueRecalls(db, [a!.id, b!.id], { actor: 'test', target })).rejects.toMatchObject({
+      code: 'restore_path_clash',
+      status: 409,
+      message: expect.stringContaining('frames/0/frame_00000.raw'),
+    });
+    expect(await db.selectFrom('recall').select('id').where('target', '=', target).execute()).toEqual([]);
   });
 
   it('a re-run of an interrupted release deletes a leftover disk copy, never a file changed since', async () => {

@@ -31,6 +31,7 @@ export async function queueRecalls(db: Db, datafileIds: number[], req: RecallReq
       ])
       .where('id', 'in', datafileIds)
       .execute();
+    if (req.target !== undefined) refuseSamePath(files);
     const noCopy = files.find((f) => f.copies === 0);
     if (noCopy && req.target !== undefined)
       throw new AppError('not_on_tape', 409, `Datafile ${noCopy.id} (${noCopy.path}) has no tape copy`);
@@ -94,6 +95,24 @@ export async function queueRecalls(db: Db, datafileIds: number[], req: RecallReq
     }
     return ids.sort((a, b) => a - b);
   });
+}
+
+/**
+ * Into one directory, files are laid out by their path in their dataset: two files of the same path
+ * (from different datasets) would overwrite each other there, so such a request is refused.
+ */
+function refuseSamePath(files: { id: number; path: string }[]): void {
+  const seen = new Map<string, number>();
+  for (const f of files) {
+    const other = seen.get(f.path);
+    if (other !== undefined)
+      throw new AppError(
+        'restore_path_clash',
+        409,
+        `Datafiles ${other} and ${f.id} both have the path ${f.path}: restore them into different directories`,
+      );
+    seen.set(f.path, f.id);
+  }
 }
 
 export interface RecallSummary {
