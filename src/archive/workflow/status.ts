@@ -1,25 +1,17 @@
+import type { Static } from '@sinclair/typebox';
 import { sql } from 'kysely';
 import type { Db } from '../../db/connect.ts';
 import type { DatafileState } from '../../db/schema.ts';
 import { notFound } from '../../errors.ts';
 import type { LibraryRegistry } from './libraries.ts';
+import type { Cartridge, Drive, Queue, Status } from './wire.ts';
 
-export interface CartridgeView {
-  barcode: string;
-  library: string;
-  pool: string;
-  copy: number;
-  generation: string;
-  capacity: number;
-  used: number;
-  /** used ÷ capacity, 0–1. */
-  fill: number;
-  tapeFiles: number;
-  errors: number;
-  lastError: string | null;
-  state: string;
-  inUseBy: string | null;
-}
+// The views are the admin API's response schemas (wire.ts), so the CLI, the API and the portal agree.
+export type CartridgeView = Static<typeof Cartridge>;
+/** `loaded`, `failed`: live state as this process sees the library (null: it could not be opened). */
+export type DriveView = Static<typeof Drive>;
+export type QueueView = Static<typeof Queue>;
+export type TapeStatus = Static<typeof Status>;
 
 export async function listCartridges(db: Db): Promise<CartridgeView[]> {
   const rows = await db
@@ -59,18 +51,6 @@ export async function listCartridges(db: Db): Promise<CartridgeView[]> {
   }));
 }
 
-export interface DriveView {
-  library: string;
-  name: string;
-  /** Live state as this process sees the library (null: the library could not be opened). */
-  loaded: string | null;
-  failed: boolean | null;
-  errors: number;
-  lastError: string | null;
-  bytesRead: number;
-  bytesWritten: number;
-}
-
 export async function listDrives(db: Db, registry: LibraryRegistry): Promise<DriveView[]> {
   const libraries = await db.selectFrom('tape_library').select('name').orderBy('name').execute();
   const counted = await db.selectFrom('tape_drive').selectAll().execute();
@@ -102,23 +82,6 @@ export async function listDrives(db: Db, registry: LibraryRegistry): Promise<Dri
     }
   }
   return out;
-}
-
-export interface QueueView {
-  counts: { queued: number; running: number; done: number; failed: number };
-  archiveRuns: { id: number; dataset: string; step: string; error: string | null; createdAt: string }[];
-  recalls: {
-    id: number;
-    datafileId: number;
-    path: string;
-    state: string;
-    cartridge: string | null;
-    tapeFile: number | null;
-    attempts: number;
-    error: string | null;
-    downloadId: string | null;
-    createdAt: string;
-  }[];
 }
 
 /** The recall queue (waiting and running first, then the latest finished) and unfinished archive runs. */
@@ -184,22 +147,6 @@ export async function recallQueue(db: Db, limit = 200): Promise<QueueView> {
       createdAt: r.created_at.toISOString(),
     })),
   };
-}
-
-export interface TapeStatus {
-  libraries: { name: string; kind: string; root: string; cartridges: number; pools: string[] }[];
-  cartridges: {
-    total: number;
-    available: number;
-    full: number;
-    failed: number;
-    capacity: number;
-    used: number;
-  };
-  queue: QueueView['counts'];
-  activeArchiveRuns: number;
-  throughput: { bytesRead: number; bytesWritten: number };
-  copies: { datafiles: number; archivedTwice: number };
 }
 
 export async function tapeStatus(db: Db): Promise<TapeStatus> {

@@ -1,109 +1,21 @@
-// The operators' tape API (src/archive/workflow/routes.ts): wire shapes kept by hand, one function per endpoint.
+// The operators' tape API (src/archive/workflow/routes.ts), one function per endpoint. The shapes are
+// the API's own TypeBox schemas (type-only imports: nothing of the server reaches the bundle).
+import type { Static } from '@sinclair/typebox';
+import type * as wire from '../../../src/archive/workflow/wire.ts';
+import type { ArchiveRun } from '../../../src/archive/workflow/runs.ts';
 import { get, send } from './client.ts';
 
-export type CartridgeState = 'available' | 'full' | 'failed';
-export type ArchiveStep = 'pack' | 'write' | 'verify' | 'catalogue' | 'release' | 'done' | 'failed';
-export type RecallState = 'queued' | 'running' | 'done' | 'failed';
-
-export interface QueueCounts {
-  queued: number;
-  running: number;
-  done: number;
-  failed: number;
-}
-
 /** GET /api/admin/tape/status */
-export interface TapeStatus {
-  libraries: { name: string; kind: string; root: string; cartridges: number; pools: string[] }[];
-  cartridges: {
-    total: number;
-    available: number;
-    full: number;
-    failed: number;
-    capacity: number;
-    used: number;
-  };
-  queue: QueueCounts;
-  activeArchiveRuns: number;
-  /** Bytes moved by all drives since they were configured (totals, not rates). */
-  throughput: { bytesRead: number; bytesWritten: number };
-  copies: { datafiles: number; archivedTwice: number };
-}
-
-export interface Cartridge {
-  barcode: string;
-  library: string;
-  pool: string;
-  copy: number;
-  generation: string;
-  capacity: number;
-  used: number;
-  /** used ÷ capacity, 0–1 */
-  fill: number;
-  tapeFiles: number;
-  errors: number;
-  lastError: string | null;
-  state: CartridgeState | string;
-  inUseBy: string | null;
-}
-
-export interface Drive {
-  library: string;
-  name: string;
-  /** null: empty, or the library could not be opened (then `failed` is null too) */
-  loaded: string | null;
-  failed: boolean | null;
-  errors: number;
-  lastError: string | null;
-  bytesRead: number;
-  bytesWritten: number;
-}
-
-export interface ArchiveRunItem {
-  id: number;
-  dataset: string;
-  step: ArchiveStep | string;
-  error: string | null;
-  createdAt: string;
-}
-
-export interface RecallItem {
-  id: number;
-  datafileId: number;
-  path: string;
-  state: RecallState | string;
-  cartridge: string | null;
-  tapeFile: number | null;
-  attempts: number;
-  error: string | null;
-  downloadId: string | null;
-  createdAt: string;
-}
-
+export type TapeStatus = Static<typeof wire.Status>;
+/** GET /api/admin/tape/cartridges */
+export type Cartridge = Static<typeof wire.Cartridge>;
+/** GET /api/admin/tape/drives (`loaded` null: empty, or the library could not be opened) */
+export type Drive = Static<typeof wire.Drive>;
 /** GET /api/admin/tape/queue */
-export interface TapeQueue {
-  counts: QueueCounts;
-  archiveRuns: ArchiveRunItem[];
-  recalls: RecallItem[];
-}
-
-/** POST /api/admin/archive/requests (202) */
-export interface ArchiveRun {
-  id: number;
-  datasetPid: string;
-  step: ArchiveStep | string;
-  error: string | null;
-}
-
+export type TapeQueue = Static<typeof wire.Queue>;
 /** GET /api/admin/archive/policy: which datasets the scheduled pass archives, and how. */
-export interface ArchivePolicy {
-  enabled: boolean;
-  minAgeDays: number;
-  minBytes: number | null;
-  release: boolean;
-  containerBytes: number;
-  largeFileBytes: number;
-}
+export type ArchivePolicy = Static<typeof wire.Policy>;
+export type { ArchiveRun };
 
 export const tapeApi = {
   status: (signal?: AbortSignal) => get<TapeStatus>('/admin/tape/status', undefined, signal),
