@@ -4,6 +4,7 @@ import { formatDate, formatDateTime } from '../../components/format.ts';
 import { sessionPath } from '../../components/paths.ts';
 import { DecideControls } from './DecideControls.tsx';
 import { KIND_LABEL, STATUS_LABEL } from './labels.ts';
+import { Table } from '../../components/Table.tsx';
 
 /** Embargo requests with their decisions; pending ones get decision controls when `canDecide`. */
 export function RequestsTable({
@@ -18,58 +19,46 @@ export function RequestsTable({
   onDecided: () => void;
 }) {
   return (
-    <div className="table-wrap">
-      <table className="table" data-testid="policy-requests">
-        <thead>
-          <tr>
-            <th scope="col">#</th>
-            {showSession && <th scope="col">Session</th>}
-            <th scope="col">Request</th>
-            <th scope="col">Reason</th>
-            <th scope="col">Asked</th>
-            <th scope="col">Status</th>
-            <th scope="col">Decision</th>
-          </tr>
-        </thead>
-        <tbody>
-          {requests.map((r) => (
-            <tr key={r.id} data-testid="policy-request" data-status={r.status} data-kind={r.kind}>
-              <td className="mono">{r.id}</td>
-              {showSession && (
-                <td>
-                  <Link to={sessionPath(r.sessionId)}>{r.sessionId}</Link>
-                  <div className="muted small">embargoed until {formatDate(r.releaseDate)}</div>
-                </td>
-              )}
-              <td>
-                {KIND_LABEL[r.kind]}
-                {r.requestedReleaseDate && <> until {formatDate(r.requestedReleaseDate)}</>}
-              </td>
-              <td>{r.reason}</td>
-              <td>
-                {r.requestedBy}
-                <div className="muted small">{formatDateTime(r.requestedAt)}</div>
-              </td>
-              <td data-testid="policy-request-status">{STATUS_LABEL[r.status]}</td>
-              <td>
-                {r.status === 'pending' ? (
-                  canDecide ? (
-                    <DecideControls request={r} onDecided={onDecided} />
-                  ) : (
-                    <span className="muted">awaiting a data manager</span>
-                  )
-                ) : (
-                  <>
-                    {r.decidedBy}
-                    {r.decidedAt && <div className="muted small">{formatDateTime(r.decidedAt)}</div>}
-                    {r.decisionNote && <div>“{r.decisionNote}”</div>}
-                  </>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <Table
+      columns={['#', showSession && 'Session', 'Request', 'Reason', 'Asked', 'Status', 'Decision']}
+      testId="policy-requests"
+    >
+      {requests.map((r) => (
+        <tr key={r.id} data-testid="policy-request" data-status={r.status} data-kind={r.kind}>
+          <td className="mono">{r.id}</td>
+          {showSession && (
+            <td>
+              <Link to={sessionPath(r.sessionId)}>{r.sessionId}</Link>
+              <div className="muted small">embargoed until {formatDate(r.releaseDate)}</div>
+            </td>
+          )}
+          <td>
+            {KIND_LABEL[r.kind]}
+            {r.requestedReleaseDate && <> until {formatDate(r.requestedReleaseDate)}</>}
+          </td>
+          <td>{r.reason}</td>
+          <td>
+            {r.requestedBy}
+            <div className="muted small">{formatDateTime(r.requestedAt)}</div>
+          </td>
+          <td data-testid="policy-request-status">{STATUS_LABEL[r.status]}</td>
+          <td>
+            {r.status === 'pending' ? (
+              canDecide ? (
+                <DecideControls request={r} onDecided={onDecided} />
+              ) : (
+                <span className="muted">awaiting a data manager</span>
+              )
+            ) : (
+              <>
+                {r.decidedBy}
+                {r.decidedAt && <div className="muted small">{formatDateTime(r.decidedAt)}</div>}
+                {r.decisionNote && <div>“{r.decisionNote}”</div>}
+              </>
+            )}
+          </td>
+        </tr>
+      ))}
+    </Table>
   );
 }

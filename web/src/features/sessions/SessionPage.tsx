@@ -12,6 +12,7 @@ import { orcidUrl, proposalPath, sessionPath } from '../../components/paths.ts';
 import { useDocumentTitle } from '../../components/useDocumentTitle.ts';
 import { DatasetCard } from '../datasets/DatasetCard.tsx';
 import { SessionPolicy } from '../policy/SessionPolicy.tsx';
+import { Table } from '../../components/Table.tsx';
 
 export function SessionPage() {
   const id = useParams().id ?? '';
@@ -74,37 +75,25 @@ function Members({ session }: { session: Session }) {
       {session.members.length === 0 ? (
         <EmptyState title="No experimenters are recorded for this session." />
       ) : (
-        <div className="table-wrap">
-          <table className="table" data-testid="members-table">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Role</th>
-                <th scope="col">Affiliation</th>
-                <th scope="col">ORCID</th>
-              </tr>
-            </thead>
-            <tbody>
-              {session.members.map((m) => (
-                <tr key={m.username}>
-                  <td>{m.fullName ?? m.username}</td>
-                  <td>{roleLabel(m.role)}</td>
-                  <td>{m.affiliation ?? <span className="muted">—</span>}</td>
-                  <td>
-                    {m.orcid ? (
-                      <a href={orcidUrl(m.orcid)} className="orcid" rel="noopener noreferrer" target="_blank">
-                        {m.orcid}
-                        <span className="visually-hidden"> (ORCID profile, opens in a new tab)</span>
-                      </a>
-                    ) : (
-                      <span className="muted">—</span>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table columns={['Name', 'Role', 'Affiliation', 'ORCID']} testId="members-table">
+          {session.members.map((m) => (
+            <tr key={m.username}>
+              <td>{m.fullName ?? m.username}</td>
+              <td>{roleLabel(m.role)}</td>
+              <td>{m.affiliation ?? <span className="muted">—</span>}</td>
+              <td>
+                {m.orcid ? (
+                  <a href={orcidUrl(m.orcid)} className="orcid" rel="noopener noreferrer" target="_blank">
+                    {m.orcid}
+                    <span className="visually-hidden"> (ORCID profile, opens in a new tab)</span>
+                  </a>
+                ) : (
+                  <span className="muted">—</span>
+                )}
+              </td>
+            </tr>
+          ))}
+        </Table>
       )}
     </section>
   );

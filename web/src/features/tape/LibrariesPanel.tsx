@@ -2,6 +2,7 @@ import type { Cartridge, Drive, TapeStatus } from '../../api/tape.ts';
 import { formatBytes, formatCount } from '../../components/format.ts';
 import { EmptyState } from '../../components/States.tsx';
 import { Bar } from './Bar.tsx';
+import { Table } from '../../components/Table.tsx';
 
 interface PoolRow {
   name: string;
@@ -75,76 +76,46 @@ export function LibrariesPanel({
             {pools.length === 0 ? (
               <p className="muted">No pools yet: each archived file needs a copy-1 and a copy-2 pool.</p>
             ) : (
-              <div className="table-wrap">
-                <table className="table" data-testid="tape-pools">
-                  <thead>
-                    <tr>
-                      <th scope="col">Pool</th>
-                      <th scope="col">Copy</th>
-                      <th scope="col">Cartridges</th>
-                      <th scope="col">Fill</th>
-                      <th scope="col">Errors</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {pools.map((p) => (
-                      <tr key={p.name} data-testid="tape-pool" data-pool={p.name}>
-                        <td className="mono">{p.name}</td>
-                        <td>{p.copy ?? '—'}</td>
-                        <td>{formatCount(p.cartridges)}</td>
-                        <td className="tape-fill-cell">
-                          <Bar
-                            fraction={p.capacity ? p.used / p.capacity : 0}
-                            label={`Fill of pool ${p.name}`}
-                          />
-                          <span className="muted small">
-                            {formatBytes(p.used)} / {formatBytes(p.capacity)}
-                          </span>
-                        </td>
-                        <td className={p.errors ? 'error-text' : undefined}>{formatCount(p.errors)}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <Table columns={['Pool', 'Copy', 'Cartridges', 'Fill', 'Errors']} testId="tape-pools">
+                {pools.map((p) => (
+                  <tr key={p.name} data-testid="tape-pool" data-pool={p.name}>
+                    <td className="mono">{p.name}</td>
+                    <td>{p.copy ?? '—'}</td>
+                    <td>{formatCount(p.cartridges)}</td>
+                    <td className="tape-fill-cell">
+                      <Bar fraction={p.capacity ? p.used / p.capacity : 0} label={`Fill of pool ${p.name}`} />
+                      <span className="muted small">
+                        {formatBytes(p.used)} / {formatBytes(p.capacity)}
+                      </span>
+                    </td>
+                    <td className={p.errors ? 'error-text' : undefined}>{formatCount(p.errors)}</td>
+                  </tr>
+                ))}
+              </Table>
             )}
             <h4>Drives</h4>
             {libDrives.length === 0 ? (
               <p className="muted">No drives reported.</p>
             ) : (
-              <div className="table-wrap">
-                <table className="table" data-testid="tape-drives">
-                  <thead>
-                    <tr>
-                      <th scope="col">Drive</th>
-                      <th scope="col">State</th>
-                      <th scope="col">Loaded</th>
-                      <th scope="col">Errors</th>
-                      <th scope="col">Read</th>
-                      <th scope="col">Written</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {libDrives.map((d) => (
-                      <tr key={d.name} data-testid="tape-drive" data-drive={d.name}>
-                        <td className="mono">{d.name}</td>
-                        <td>
-                          <DriveState drive={d} />
-                        </td>
-                        <td className="mono" data-testid="tape-drive-loaded">
-                          {d.loaded ?? '—'}
-                        </td>
-                        <td>
-                          <span className={d.errors ? 'error-text' : undefined}>{formatCount(d.errors)}</span>
-                          {d.lastError && <div className="small error-text">{d.lastError}</div>}
-                        </td>
-                        <td>{formatBytes(d.bytesRead)}</td>
-                        <td>{formatBytes(d.bytesWritten)}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <Table columns={['Drive', 'State', 'Loaded', 'Errors', 'Read', 'Written']} testId="tape-drives">
+                {libDrives.map((d) => (
+                  <tr key={d.name} data-testid="tape-drive" data-drive={d.name}>
+                    <td className="mono">{d.name}</td>
+                    <td>
+                      <DriveState drive={d} />
+                    </td>
+                    <td className="mono" data-testid="tape-drive-loaded">
+                      {d.loaded ?? '—'}
+                    </td>
+                    <td>
+                      <span className={d.errors ? 'error-text' : undefined}>{formatCount(d.errors)}</span>
+                      {d.lastError && <div className="small error-text">{d.lastError}</div>}
+                    </td>
+                    <td>{formatBytes(d.bytesRead)}</td>
+                    <td>{formatBytes(d.bytesWritten)}</td>
+                  </tr>
+                ))}
+              </Table>
             )}
           </article>
         );
