@@ -35,7 +35,11 @@ export function registerArchiveCommands(program: Command, ctx: CliContext): void
       sizeOption,
       parseSize('64MiB'),
     )
-    .option('--session <id>', 'session recorded in each container')
+    .option(
+      '--session <id>',
+      'session label stored in each container and used as the name prefix; the catalogue is not ' +
+        "changed (a session's datasets go to tape with `fairbeam archive request`)",
+    )
     .option('--workers <n>', 'worker threads writing containers', positiveInteger)
     .option('--plan-only', 'print the plan (containers, own tape files) and write nothing')
     .option('--json', 'print the result as JSON on stdout')

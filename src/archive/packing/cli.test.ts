@@ -15,6 +15,7 @@ describe('fairbeam archive (CLI)', () => {
     const result = JSON.parse(pack.stdout);
     expect(result).toMatchObject({ session: 'S1', totals: { files: 2, bytes: 3001 }, problems: [] });
     const file = result.containers[0].file as string;
+    expect(path.basename(file)).toBe('S1-00001.h5');
 
     const ls = JSON.parse((await archiveCli('ls', file, '--json')).stdout);
     expect(ls).toMatchObject({ format: 'fairbeam-container', session: 'S1', memberCount: 4 });
@@ -27,6 +28,17 @@ describe('fairbeam archive (CLI)', () => {
     const to = tempDir('restore');
     expect((await archiveCli('extract', file, '--to', to)).code).toBe(0);
     expect(snapshotTree(to)).toEqual(snapshotTree(root));
+  });
+
+  it('says that --session labels the containers and leaves the catalogue alone', async () => {
+    // The command runs without any database (archiveCli has none configured): --session cannot
+    // record anything there, and the help says where a session's datasets are archived instead.
+    const help = await archiveCli('pack', '--help');
+    expect(help.code).toBe(0);
+    expect(help.stdout.replace(/\s+/g, ' ')).toContain(
+      'session label stored in each container and used as the name prefix; the catalogue is not changed',
+    );
+    expect(help.stdout.replace(/\s+/g, ' ')).toContain('fairbeam archive request');
   });
 
   it('prints the plan without writing anything', async () => {
