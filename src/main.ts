@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-import { Command, CommanderError } from 'commander';
+import { Command } from 'commander';
 import { loadConfig } from './config.ts';
-import { CliError, UsageError, type CliContext } from './cli/context.ts';
+import { runProgram, type CliContext } from './cli/context.ts';
 import { registerServeCommands } from './cli/serve.ts';
 import { registerCatalogueCommands } from './cli/catalogue.ts';
 import { registerAccountCommands } from './cli/accounts.ts';
@@ -30,21 +30,7 @@ export function buildProgram(ctx: CliContext): Command {
 
 async function main(argv: string[]): Promise<number> {
   const ctx: CliContext = { config: loadConfig(), stdout: process.stdout, stderr: process.stderr };
-  const program = buildProgram(ctx);
-  try {
-    await program.parseAsync(argv);
-    return 0;
-  } catch (err) {
-    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
-    if (err instanceof UsageError) {
-      ctx.stderr.write(`fairbeam: ${err.message}\n`);
-      return 2;
-    }
-    ctx.stderr.write(
-      `fairbeam: ${err instanceof CliError ? err.message : String((err as Error)?.stack ?? err)}\n`,
-    );
-    return 1;
-  }
+  return runProgram(buildProgram(ctx), ctx, argv);
 }
 
 const code = await main(process.argv);

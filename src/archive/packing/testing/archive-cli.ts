@@ -1,7 +1,7 @@
-import { Command, CommanderError } from 'commander';
+import { Command } from 'commander';
 import { loadConfig } from '../../../config.ts';
 import { registerArchiveCommands } from '../../../cli/archive.ts';
-import { CliError, type CliContext, UsageError } from '../../../cli/context.ts';
+import { runProgram, type CliContext } from '../../../cli/context.ts';
 
 /** The archive commands on their own program, with main.ts's exit codes (2 usage, 1 failure). */
 export async function runArchiveCli(argv: string[], ctx?: Partial<CliContext>): Promise<number> {
@@ -16,18 +16,5 @@ export async function runArchiveCli(argv: string[], ctx?: Partial<CliContext>): 
     writeErr: (s) => context.stderr.write(s),
   });
   registerArchiveCommands(program, context);
-  try {
-    await program.parseAsync(argv);
-    return 0;
-  } catch (err) {
-    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
-    if (err instanceof UsageError) {
-      context.stderr.write(`fairbeam: ${err.message}\n`);
-      return 2;
-    }
-    context.stderr.write(
-      `fairbeam: ${err instanceof CliError ? err.message : String((err as Error)?.stack ?? err)}\n`,
-    );
-    return 1;
-  }
+  return runProgram(program, context, argv);
 }
