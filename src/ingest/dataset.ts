@@ -3,7 +3,7 @@ import type { Db } from '../db/connect.ts';
 import { AppError } from '../errors.ts';
 import { newDatasetPid } from '../catalogue/datasets/pid.ts';
 import { refreshDatasetTotals } from '../catalogue/import/session.ts';
-import { toSI } from '../units/convert.ts';
+import { replaceDatasetParameters, type GivenParameter } from '../catalogue/parameters/repo.ts';
 
 export interface DatasetSpec {
   sessionId: string;
@@ -13,7 +13,7 @@ export interface DatasetSpec {
   sample?: string;
   techniques?: string[];
   /** Dataset-level parameters; when given they replace the previous ones (file parameters stay). */
-  parameters?: { name: string; value: number | string; unit?: string }[];
+  parameters?: GivenParameter[];
 }
 
 /** Creates the dataset (session, name) or returns the existing one's pid; given fields are updated. */
@@ -58,29 +58,8 @@ export async function ensureDataset(db: Db, spec: DatasetSpec, doiPrefix: string
     )
     .returning('pid')
     .executeTakeFirstOrThrow();
-  if (spec.parameters) {
-    await db.transaction().execute(async (tx) => {
-      await tx
-        .deleteFrom('parameter')
-        .where('dataset_pid', '=', pid)
-        .where('datafile_id', 'is', null)
-        .execute();
-      const rows = spec.parameters!.map((p) => {
-        const si = typeof p.value === 'number' && p.unit ? toSI(p.value, p.unit) : undefined;
-        return {
-          dataset_pid: pid,
-          datafile_id: null,
-          name: p.name,
-          value_number: typeof p.value === 'number' ? p.value : null,
-          value_text: typeof p.value === 'string' ? p.value : null,
-          unit: p.unit ?? null,
-          si_value: si?.value ?? null,
-          si_unit: si?.unit ?? null,
-        };
-      });
-      if (rows.length) await tx.insertInto('parameter').values(rows).execute();
-    });
-  }
+  const parameters = spec.parameters;
+  if (parameters) await db.transaction().execute((tx) => replaceDatasetParameters(tx, pid, parameters));
   return pid;
 }
 

@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import type { Db } from '../../db/connect.ts';
 import type { AppError } from '../../errors.ts';
 import type { ImportSession } from './schema.ts';
-import { toSI } from '../../units/convert.ts';
+import { replaceDatasetParameters } from '../parameters/repo.ts';
 import { newDatasetPid } from '../datasets/pid.ts';
 
 interface SessionContext {
@@ -108,21 +108,7 @@ async function importDataset(
     .returning('pid')
     .executeTakeFirstOrThrow();
   // Parameters from the user office replace the previous import's; those extracted from files stay.
-  await tx.deleteFrom('parameter').where('dataset_pid', '=', pid).where('datafile_id', 'is', null).execute();
-  const params = (d.parameters ?? []).map((p) => {
-    const si = typeof p.value === 'number' && p.unit ? toSI(p.value, p.unit) : undefined;
-    return {
-      dataset_pid: pid,
-      datafile_id: null,
-      name: p.name,
-      value_number: typeof p.value === 'number' ? p.value : null,
-      value_text: typeof p.value === 'string' ? p.value : null,
-      unit: p.unit ?? null,
-      si_value: si?.value ?? null,
-      si_unit: si?.unit ?? null,
-    };
-  });
-  if (params.length) await tx.insertInto('parameter').values(params).execute();
+  await replaceDatasetParameters(tx, pid, d.parameters ?? []);
   for (const f of d.files ?? []) {
     const v = { size: f.size ?? 0, sha256: f.sha256 ?? null };
     await tx

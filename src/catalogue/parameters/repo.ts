@@ -1,4 +1,5 @@
 import type { Db } from '../../db/connect.ts';
+import { toSI } from '../../units/convert.ts';
 import { visibleDatasets } from '../datasets/repo.ts';
 import type { Access, ListQuery } from '../access.ts';
 import { countRows, decodeCursor, DEFAULT_LIMIT, toPage, withTotal, type Page } from '../pagination.ts';
@@ -73,4 +74,33 @@ export async function listParameters(
     (r) => ({ id: r.id, datasetPid: r.dataset_pid, ...toParameter(r) }),
   );
   return withTotal(page, f.count, () => countRows(base));
+}
+
+/** A dataset-level parameter as a user office or a beamline gives it (the SI value is derived). */
+export interface GivenParameter {
+  name: string;
+  value: number | string;
+  unit?: string;
+}
+
+/**
+ * Replaces a dataset's own parameters (those not extracted from one of its files, which stay), storing
+ * each number both as given and converted to SI. Call it inside the caller's transaction.
+ */
+export async function replaceDatasetParameters(tx: Db, pid: string, given: GivenParameter[]): Promise<void> {
+  await tx.deleteFrom('parameter').where('dataset_pid', '=', pid).where('datafile_id', 'is', null).execute();
+  const rows = given.map((p) => {
+    const si = typeof p.value === 'number' && p.unit ? toSI(p.value, p.unit) : undefined;
+    return {
+      dataset_pid: pid,
+      datafile_id: null,
+      name: p.name,
+      value_number: typeof p.value === 'number' ? p.value : null,
+      value_text: typeof p.value === 'string' ? p.value : null,
+      unit: p.unit ?? null,
+      si_value: si?.value ?? null,
+      si_unit: si?.unit ?? null,
+    };
+  });
+  if (rows.length) await tx.insertInto('parameter').values(rows).execute();
 }
