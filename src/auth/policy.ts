@@ -24,3 +24,14 @@ export function sessionVisible(caller: Caller, now: Date, s = 'session'): RawBui
 export function sessionIsPublic(now: Date, s = 'session'): RawBuilder<SqlBool> {
   return sql<SqlBool>`(${sql.ref(`${s}.release_date`)} <= ${now} OR ${sql.ref(`${s}.released_at`)} IS NOT NULL)`;
 }
+
+/**
+ * `sessionIsPublic` for rows that carry their session's `public_from` (the search postings and
+ * technique links of migration 0010): the database derives it from the session in one place,
+ * `fairbeam_public_from(release_date, released_at)` (-infinity once released, else the release date),
+ * and keeps it in step with the session by triggers, so `public_from <= now` holds exactly when the
+ * session is public at `now`. Lets a search filter an index range without joining every session.
+ */
+export function publicFromIsPublic(now: Date, column: string): RawBuilder<SqlBool> {
+  return sql<SqlBool>`${sql.ref(column)} <= ${now}`;
+}

@@ -107,6 +107,18 @@ export interface ParameterTable {
   si_value: number | null;
   si_unit: string | null;
 }
+/** Search postings and technique links, maintained by triggers (migration 0010). */
+export interface DatasetTermTable {
+  term: string;
+  dataset_pid: string;
+  weight: number;
+  public_from: Date;
+}
+export interface DatasetTechniqueTable {
+  technique_id: string;
+  dataset_pid: string;
+  public_from: Date;
+}
 export interface UserSessionTable {
   token_hash: string;
   user_id: number;
@@ -137,6 +149,7 @@ export type EventCategory = 'info' | 'error' | 'debug' | 'commandLine' | 'commen
 export type ContentFormat = 'plainText' | 'markdown' | 'html';
 type TextArray = ColumnType<string[], string[] | undefined, string[]>;
 type OptionalTime = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+type Counter = ColumnType<number, number | undefined, number>;
 export interface LogbookTable {
   id: string;
   scope: LogbookScope;
@@ -145,6 +158,13 @@ export interface LogbookTable {
   facility: string | null;
   last_seq: ColumnType<number, number | undefined, number>;
   created_at: CreatedAt;
+  /** Counts of its events, kept by posts and deletes (migration 0009). */
+  live_events: Counter;
+  live_annotations: Counter;
+  live_notifications: Counter;
+  live_broadcasts: Counter;
+  live_comments: Counter;
+  deleted_events: Counter;
 }
 export interface LogbookEventTable {
   id: string;
@@ -418,6 +438,8 @@ export interface DB {
   dataset: DatasetTable;
   datafile: DatafileTable;
   parameter: ParameterTable;
+  dataset_term: DatasetTermTable;
+  dataset_technique: DatasetTechniqueTable;
   user_session: UserSessionTable;
   api_key: ApiKeyTable;
   audit_log: AuditLogTable;

@@ -6,6 +6,8 @@ import * as m0004 from './0004_ingest.ts';
 import * as m0005 from './0005_tape.ts';
 import * as m0006 from './0006_open_data.ts';
 import * as m0008 from './0008_search_indexes.ts';
+import * as m0009 from './0009_logbook_counts.ts';
+import * as m0010 from './0010_search_postings.ts';
 
 /** Every migration, in order. Listed here (not read from disk) so bundling and tsx agree. */
 export const migrations: Record<string, Migration> = {
@@ -16,4 +18,6 @@ export const migrations: Record<string, Migration> = {
   '0005_tape': m0005,
   '0006_open_data': m0006,
   '0008_search_indexes': m0008,
+  '0009_logbook_counts': m0009,
+  '0010_search_postings': m0010,
 };

@@ -5,7 +5,9 @@ import { and, filterSql, newAlias, type CompileContext } from './compile.ts';
 import { ENTITIES, type Entity, type EntityName } from './model.ts';
 import { outputFields } from './parse.ts';
 import { resolveTechniques } from './techniques.ts';
-import { textQuery } from './text.ts';
+import { textQuery, type TextQuery } from './text.ts';
+import { publicFromIsPublic } from '../../auth/policy.ts';
+import { restricts } from './ast.ts';
 
 /**
  * Runs a parsed PaNOSC filter: one SQL query for the requested page (policy predicate, where, EXISTS
@@ -31,7 +33,7 @@ function basePredicate(
   req: SearchRequest,
   a: string,
   ctx: CompileContext,
-  q: RawBuilder<unknown> | undefined,
+  q: TextQuery | undefined,
 ) {
   return and([
     e.visible(a, req.now),
@@ -43,12 +45,35 @@ function basePredicate(
 
 export async function searchList(db: Db, req: SearchRequest): Promise<Item[]> {
   const e = ENTITIES[req.entity];
-  const q = req.query === undefined ? undefined : textQuery(req.query);
-  if (req.query !== undefined && (!q || !e.text)) return [];
+  if (req.query !== undefined && !e.text) return [];
+  const q = req.query === undefined ? undefined : await textQuery(db, req.query);
+  if (req.query !== undefined && !q) return [];
   if (req.filter.limit === 0) return [];
   await resolveTechniques(db, req.entity, req.filter, req.now);
   const ctx: CompileContext = { now: req.now, aliases: 0 };
   const a = newAlias(ctx);
+  if (q && e.name === 'Dataset' && !req.filter.order && unrestricted(req)) {
+    if (req.filter.skip + req.filter.limit > TOP_N_MAX) {
+      // Deep pages: every match ranked (below).
+    } else {
+      const top = await bestDatasets(db, q.terms, req.now, req.filter.skip + req.filter.limit);
+      const best = top[0]?.rank ?? 0;
+      const pageIds = top.slice(req.filter.skip);
+      const rows = await rowsOf(
+        db,
+        e,
+        req,
+        pageIds.map((t) => t.pid),
+        ctx,
+      );
+      const page = pageIds.flatMap((t) => {
+        const r = rows.get(t.pid);
+        return r ? [{ ...r, __score: t.rank / best }] : [];
+      });
+      const included = await loadIncludes(db, e, page, req.filter.include, ctx);
+      return page.map((r) => toItem(e, r, req.filter, included));
+    }
+  }
   const selects = [
     ...Object.entries(e.fields)
       .filter(([, f]) => f.out !== false)
@@ -139,9 +164,14 @@ async function bestRanked(db: Db, rows: RawBuilder<unknown>, skip: number, limit
 
 export async function searchCount(db: Db, req: SearchRequest): Promise<number> {
   const e = ENTITIES[req.entity];
-  const q = req.query === undefined ? undefined : textQuery(req.query);
-  if (req.query !== undefined && (!q || !e.text)) return 0;
+  if (req.query !== undefined && !e.text) return 0;
+  const q = req.query === undefined ? undefined : await textQuery(db, req.query);
+  if (req.query !== undefined && !q) return 0;
   await resolveTechniques(db, req.entity, req.filter, req.now);
+  if (e.name === 'Dataset') {
+    const n = await countDatasetsFromLinks(db, req, q);
+    if (n !== undefined) return n;
+  }
   const ctx: CompileContext = { now: req.now, aliases: 0 };
   const a = newAlias(ctx);
   const { rows } = await sql<{
@@ -215,4 +245,147 @@ function toItem(e: Entity, row: Row, filter: Filter, included: Included): Item {
     item[inc.relation] = e.relations[inc.relation]!.many ? list : (list[0] ?? null);
   }
   return item;
+}
+
+/** No `where`, no restricting include, no extra predicate: only the policy and the text select. */
+function unrestricted(req: SearchRequest): boolean {
+  return !req.filter.where && !req.extra && !req.filter.include.some(restricts);
+}
+
+/**
+ * Counts answered from one index range of the postings or technique links (migration 0010) with the
+ * policy as `publicFromIsPublic`, when the filter is only a text query or only a technique include;
+ * undefined for every other filter (counted over the datasets).
+ */
+async function countDatasetsFromLinks(
+  db: Db,
+  req: SearchRequest,
+  q: TextQuery | undefined,
+): Promise<number | undefined> {
+  if (req.filter.where || req.extra) return undefined;
+  const restricting = req.filter.include.filter(restricts);
+  let links: RawBuilder<unknown>;
+  let keys: string[];
+  if (q && restricting.length === 0) {
+    keys = q.terms;
+    links = sql`SELECT t.dataset_pid FROM dataset_term t WHERE t.term = ANY (CAST(${keys} AS text[]))
+      AND ${publicFromIsPublic(req.now, 't.public_from')}`;
+  } else if (!q && restricting.length === 1) {
+    const inc = restricting[0]!;
+    if (!inc.techniqueIds || inc.filter.include.length > 0) return undefined;
+    keys = inc.techniqueIds;
+    links = sql`SELECT t.dataset_pid FROM dataset_technique t WHERE t.technique_id = ANY (CAST(${keys} AS text[]))
+      AND ${publicFromIsPublic(req.now, 't.public_from')}`;
+  } else return undefined;
+  if (keys.length === 0) return 0;
+  // One row per (dataset, key): a dataset with several of the keys is counted once.
+  const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM (${
+    keys.length === 1 ? links : sql`${links} GROUP BY t.dataset_pid`
+  }) AS x`.execute(db);
+  return rows[0]?.n ?? 0;
+}
+
+/** How deep the per-term lists of `bestDatasets` may go before it ranks every match instead. */
+const MAX_DEPTH = 20_480;
+
+/**
+ * The best `k` public datasets for the query terms, by rank (the sum of the terms' weights) then pid,
+ * without ranking every match: the threshold algorithm over the postings index (term, weight DESC).
+ * Each round reads the first `depth` postings of every term; a dataset seen nowhere ranks at most the
+ * sum of the last weights read (`bound`), so once the k-th best candidate ranks above it, no unseen
+ * dataset can enter the page. Candidates missing from some lists get their exact rank from the
+ * postings' primary key. Otherwise the lists go 4× deeper; past MAX_DEPTH every match is ranked.
+ */
+async function bestDatasets(
+  db: Db,
+  terms: string[],
+  now: Date,
+  k: number,
+): Promise<{ pid: string; rank: number }[]> {
+  if (terms.length === 0) return [];
+  const visible = publicFromIsPublic(now, 't.public_from');
+  const termList = sql`CAST(${terms} AS text[])`;
+  if (terms.length === 1) {
+    const { rows } = await sql<{
+      pid: string;
+      rank: number;
+    }>`SELECT t.dataset_pid AS pid, t.weight::float8 AS rank
+      FROM dataset_term t WHERE t.term = ${terms[0]} AND ${visible}
+      ORDER BY t.weight DESC, t.dataset_pid LIMIT ${k}`.execute(db);
+    return rows.map((r) => ({ pid: r.pid, rank: Number(r.rank) }));
+  }
+  const byRank = (x: { pid: string; rank: number }, y: { pid: string; rank: number }) =>
+    y.rank - x.rank || (x.pid < y.pid ? -1 : x.pid > y.pid ? 1 : 0);
+  for (let depth = Math.max(64, 4 * k); depth <= MAX_DEPTH; depth *= 4) {
+    const { rows } = await sql<{ term: string; pid: string; w: number }>`SELECT u.term, x.dataset_pid AS pid,
+        x.weight::float8 AS w
+      FROM unnest(${termList}) AS u(term)
+      CROSS JOIN LATERAL (SELECT t.dataset_pid, t.weight FROM dataset_term t WHERE t.term = u.term AND ${visible}
+        ORDER BY t.weight DESC, t.dataset_pid LIMIT ${depth}) AS x`.execute(db);
+    const read = new Map<string, number>();
+    const last = new Map<string, number>();
+    const seen = new Map<string, Map<string, number>>();
+    for (const r of rows) {
+      const w = Number(r.w);
+      read.set(r.term, (read.get(r.term) ?? 0) + 1);
+      last.set(r.term, w);
+      const ws = seen.get(r.pid) ?? new Map<string, number>();
+      ws.set(r.term, w);
+      seen.set(r.pid, ws);
+    }
+    // Lists not read to their end; an unseen dataset can still hold each of their terms.
+    const open = terms.filter((t) => read.get(t) === depth);
+    const bound = open.reduce((sum, t) => sum + last.get(t)!, 0);
+    const cands = [...seen].map(([pid, ws]) => {
+      let lb = 0;
+      for (const w of ws.values()) lb += w;
+      const ub = open.reduce((sum, t) => sum + (ws.has(t) ? 0 : last.get(t)!), lb);
+      return { pid, lb, ub };
+    });
+    const lbs = cands.map((c) => c.lb).sort((x, y) => y - x);
+    const kth = lbs.length >= k ? lbs[k - 1]! : 0;
+    // Only candidates that could reach the page need their exact rank.
+    const contenders = cands.filter((c) => c.ub >= kth);
+    const unsure = contenders.filter((c) => c.ub > c.lb).map((c) => c.pid);
+    const exact = new Map<string, number>();
+    if (unsure.length > 0) {
+      const { rows: ranks } = await sql<{ pid: string; rank: number }>`SELECT t.dataset_pid AS pid,
+          sum(t.weight::float8) AS rank
+        FROM dataset_term t WHERE t.dataset_pid = ANY (CAST(${unsure} AS text[])) AND t.term = ANY (${termList})
+        GROUP BY t.dataset_pid`.execute(db);
+      for (const r of ranks) exact.set(r.pid, Number(r.rank));
+    }
+    const top = contenders
+      .map((c) => ({ pid: c.pid, rank: exact.get(c.pid) ?? c.lb }))
+      .sort(byRank)
+      .slice(0, k);
+    if (open.length === 0 || (top.length === k && top[k - 1]!.rank > bound)) return top;
+  }
+  const { rows } = await sql<{
+    pid: string;
+    rank: number;
+  }>`SELECT t.dataset_pid AS pid, sum(t.weight::float8) AS rank
+    FROM dataset_term t WHERE t.term = ANY (${termList}) AND ${visible}
+    GROUP BY t.dataset_pid ORDER BY rank DESC, t.dataset_pid LIMIT ${k}`.execute(db);
+  return rows.map((r) => ({ pid: r.pid, rank: Number(r.rank) }));
+}
+
+/** The output rows of these ids (those the policy lets through), by id. */
+async function rowsOf(
+  db: Db,
+  e: Entity,
+  req: SearchRequest,
+  ids: string[],
+  ctx: CompileContext,
+): Promise<Map<string, Row>> {
+  if (ids.length === 0) return new Map();
+  const b = newAlias(ctx);
+  const selects = Object.entries(e.fields)
+    .filter(([, f]) => f.out !== false)
+    .map(([name, f]) => sql`${f.sql(b, req.now)} AS ${fieldAlias(name)}`);
+  const { rows } = await sql<Row>`SELECT ${sql.join([...selects, sql`${e.id(b)} AS __id`])}
+    FROM ${e.from(b)} WHERE ${e.id(b)} = ANY (CAST(${ids} AS text[])) AND ${e.visible(b, req.now)}`.execute(
+    db,
+  );
+  return new Map(rows.map((r) => [String(r.__id), r]));
 }

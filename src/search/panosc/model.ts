@@ -3,6 +3,7 @@ import { sessionIsPublic, sessionVisible } from '../../auth/policy.ts';
 import { anonymous } from '../../auth/caller.ts';
 import { LICENSE } from '../../catalogue/sessions/repo.ts';
 import { PANET_IRI_PREFIX } from '../panet/hierarchy.ts';
+import type { TextQuery } from './text.ts';
 
 /**
  * The PaNOSC data model as views over our catalogue: each entity says where its rows come from (with
@@ -41,8 +42,8 @@ export interface Entity {
   fields: Record<string, Field>;
   relations: Record<string, Relation>;
   defaultOrder: string[];
-  /** Free text: the tsvector matched against `query`, or a custom match/rank (documents). */
-  text?: { match(a: string, q: Expr): RawBuilder<SqlBool>; rank(a: string, q: Expr): Expr };
+  /** Free text: how a row matches `query` and its rank (> 0 when it matches). */
+  text?: { match(a: string, q: TextQuery): RawBuilder<SqlBool>; rank(a: string, q: TextQuery): Expr };
 }
 
 export type EntityName =
@@ -66,9 +67,14 @@ const col = (type: FieldType, column: string, extra: Partial<Field> = {}): Field
   ...extra,
 });
 
+// A dataset's postings (migration 0010): it matches when it holds any of the query's terms and ranks
+// the sum of their weights (exact in float8: a few float4 weights of similar magnitude).
+const queryTerms = (q: TextQuery) => sql`CAST(${q.terms} AS text[])`;
 const datasetText = {
-  match: (a: string, q: Expr) => sql<SqlBool>`${ref(a, 'search_vector')} @@ ${q}`,
-  rank: (a: string, q: Expr) => sql`ts_rank(${ref(a, 'search_vector')}, ${q})`,
+  match: (a: string, q: TextQuery) =>
+    sql<SqlBool>`EXISTS (SELECT 1 FROM dataset_term tm WHERE tm.dataset_pid = ${ref(a, 'pid')} AND tm.term = ANY (${queryTerms(q)}))`,
+  rank: (a: string, q: TextQuery) =>
+    sql`coalesce((SELECT sum(tm.weight::float8) FROM dataset_term tm WHERE tm.dataset_pid = ${ref(a, 'pid')} AND tm.term = ANY (${queryTerms(q)})), 0)`,
 };
 // Must stay the expression of proposal_search_idx (migration 0003) for the index to be used.
 const proposalVector = (p: string) =>
@@ -170,10 +176,10 @@ export const ENTITIES: Record<EntityName, Entity> = {
     defaultOrder: ['pid'],
     text: {
       // A document matches on its proposal's words or through any of its datasets.
-      match: (a, q) => sql<SqlBool>`(${proposalVector(`${a}_p`)} @@ ${q}
-        OR EXISTS (SELECT 1 FROM dataset td WHERE td.session_id = ${ref(a, 'id')} AND td.search_vector @@ ${q}))`,
-      rank: (a, q) => sql`greatest(ts_rank(${proposalVector(`${a}_p`)}, ${q}),
-        (SELECT max(ts_rank(td.search_vector, ${q})) FROM dataset td WHERE td.session_id = ${ref(a, 'id')} AND td.search_vector @@ ${q}))`,
+      match: (a, q) => sql<SqlBool>`(${proposalVector(`${a}_p`)} @@ ${q.ts}
+        OR EXISTS (SELECT 1 FROM dataset td WHERE td.session_id = ${ref(a, 'id')} AND td.search_vector @@ ${q.ts}))`,
+      rank: (a, q) => sql`greatest(ts_rank(${proposalVector(`${a}_p`)}, ${q.ts}),
+        (SELECT max(ts_rank(td.search_vector, ${q.ts})) FROM dataset td WHERE td.session_id = ${ref(a, 'id')} AND td.search_vector @@ ${q.ts}))`,
     },
   },
   Instrument: {
@@ -192,9 +198,9 @@ export const ENTITIES: Record<EntityName, Entity> = {
     defaultOrder: ['pid'],
     text: {
       match: (a, q) =>
-        sql<SqlBool>`to_tsvector('english', ${ref(a, 'name')} || ' ' || ${ref(a, 'id')} || ' ' || ${ref(a, 'facility')}) @@ ${q}`,
+        sql<SqlBool>`to_tsvector('english', ${ref(a, 'name')} || ' ' || ${ref(a, 'id')} || ' ' || ${ref(a, 'facility')}) @@ ${q.ts}`,
       rank: (a, q) =>
-        sql`ts_rank(to_tsvector('english', ${ref(a, 'name')} || ' ' || ${ref(a, 'id')} || ' ' || ${ref(a, 'facility')}), ${q})`,
+        sql`ts_rank(to_tsvector('english', ${ref(a, 'name')} || ' ' || ${ref(a, 'id')} || ' ' || ${ref(a, 'facility')}), ${q.ts})`,
     },
   },
   Technique: {
