@@ -4,7 +4,7 @@ import { writeAttributes } from './attributes.ts';
 import { BlobAppender } from './blob-appender.ts';
 import { BackgroundWriteback } from './durable.ts';
 import { BLOB_CHUNK_BYTES, type IndexRow, MiB, SLICE_BYTES } from './format.ts';
-import { writeIndex } from './index-table.ts';
+import { type IndexSlicing, writeIndex } from './index-table.ts';
 import { type AppendOutcome, appendFile } from './member-reader.ts';
 import { segmentMembers } from './batch-reader.ts';
 import type { BatchClient } from './batch-helper.ts';
@@ -32,6 +32,8 @@ export interface ContainerContent {
   session: string;
   created: string;
   planDigest: string;
+  /** Internal: rows and string bytes per h5wasm call when writing /index (tests make it small). */
+  indexSlicing?: IndexSlicing;
 }
 
 /** Batches requested from the helper thread ahead of the one being written (8 MiB each in memory). */
@@ -124,7 +126,7 @@ export async function writeContainerFile(
       }
     }
     result.blobBytes = appender.finish();
-    writeIndex(h5file, rows);
+    writeIndex(h5file, rows, content.indexSlicing);
     writeAttributes(h5file, {
       session: content.session,
       created: content.created,

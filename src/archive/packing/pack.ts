@@ -15,6 +15,7 @@ import {
   sortByUtf8Path,
 } from './plan.ts';
 import { defaultWorkerCount, prewarmWorkers, runContainerJobs } from './pool.ts';
+import type { IndexSlicing } from './index-table.ts';
 import { type ScanFs, type ScanProblem, describeError, scanTree } from './scan.ts';
 
 export interface PackOptions {
@@ -28,6 +29,8 @@ export interface PackOptions {
   planOnly?: boolean;
   onProgress?: (progress: PackProgress) => void;
   scanFs?: ScanFs;
+  /** Internal: rows and string bytes per h5wasm call when writing /index (tests make it small). */
+  indexSlicing?: IndexSlicing;
 }
 
 export interface PackProgress {
@@ -103,7 +106,15 @@ export async function packTree(options: PackOptions): Promise<PackResult> {
     const done = await finishedOutcome(container, plan, outDir);
     if (done) existing.push(done);
     else
-      jobs.push({ ...container, root, outDir, session: plan.session, created, planDigest: container.digest });
+      jobs.push({
+        ...container,
+        root,
+        outDir,
+        session: plan.session,
+        created,
+        planDigest: container.digest,
+        indexSlicing: options.indexSlicing,
+      });
   }
 
   const progress = trackProgress(plan, existing, options.onProgress);
