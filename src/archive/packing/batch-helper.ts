@@ -1,12 +1,11 @@
 import type { MessagePort } from 'node:worker_threads';
 import { type BatchMember, type ReadBatch, readBatch } from './batch-reader.ts';
+import { type BlobCheck, checkBlobRanges, checksum, loadChecksum } from './blob-check.ts';
 import { openContainer } from './container-reader.ts';
-import type { IndexRow } from './format.ts';
-import { checkHashes } from './verify.ts';
 
 type HelperRequest =
   | { type: 'read'; seq: number; root: string; members: (BatchMember & { type: string })[] }
-  | { type: 'verify'; seq: number; file: string; rows: IndexRow[] }
+  | { type: 'verify'; seq: number; file: string; checks: BlobCheck[] }
   | { type: 'recycle'; buffer: ArrayBuffer };
 type HelperReply =
   | { type: 'batch'; seq: number; batch: ReadBatch }
@@ -15,8 +14,8 @@ type HelperReply =
 
 /**
  * A second thread working for a container writer, so two cores share one container's work: it reads
- * (and hashes) every other batch of small files, and re-hashes part of /blob when the container is
- * verified. A tree that fits one container would otherwise use a single core.
+ * (sha256 per member, xxh128 per batch) most batches of small files, and checks part of /blob when the
+ * container is verified. A tree that fits one container would otherwise use a single core.
  */
 export function serveBatches(port: MessagePort): void {
   // Buffers of batches the writer has copied, given back: fresh 9 MiB buffers cost page faults and GC.
@@ -35,11 +34,15 @@ async function serve(
 ): Promise<HelperReply> {
   const { seq } = request;
   try {
-    if (request.type === 'read')
-      return { type: 'batch', seq, batch: readBatch(request.root, request.members, spares.pop()) };
+    const hasher = await loadChecksum();
+    if (request.type === 'read') {
+      const batch = readBatch(request.root, request.members, spares.pop());
+      batch.xxh128 = checksum(hasher, batch.bytes);
+      return { type: 'batch', seq, batch };
+    }
     const container = await openContainer(request.file, { index: false });
     try {
-      return { type: 'verified', seq, problems: checkHashes(container, request.rows) };
+      return { type: 'verified', seq, problems: checkBlobRanges(hasher, container, request.checks) };
     } finally {
       container.close();
     }
@@ -94,10 +97,10 @@ export class BatchClient {
     this.port.postMessage({ type: 'recycle', buffer } satisfies HelperRequest, [buffer]);
   }
 
-  /** Has the helper hash `rows` of a closed container file; resolves to the mismatches it found. */
-  async verify(file: string, rows: IndexRow[]): Promise<string[]> {
+  /** Has the helper check ranges of /blob of a closed container file; resolves to the mismatches. */
+  async verify(file: string, checks: BlobCheck[]): Promise<string[]> {
     const seq = this.nextVerify--;
-    this.port.postMessage({ type: 'verify', seq, file, rows } satisfies HelperRequest);
+    this.port.postMessage({ type: 'verify', seq, file, checks } satisfies HelperRequest);
     const reply = await this.reply(seq);
     if (reply.type !== 'verified')
       throw new Error(`verification in the helper thread failed: ${describe(reply)}`);

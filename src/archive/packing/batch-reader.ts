@@ -16,6 +16,8 @@ export interface BatchMember {
 export interface ReadBatch {
   bytes: Uint8Array;
   outcomes: (AppendOutcome | null)[];
+  /** xxh128 of `bytes`, when the reading thread computed it (see blob-check.ts). */
+  xxh128?: string;
 }
 
 /**

@@ -1,10 +1,16 @@
 import type { Dataset } from 'h5wasm';
+import type { IHasher } from 'hash-wasm';
+import { type BlobCheck, checksum } from './blob-check.ts';
 import { SLICE_BYTES } from './format.ts';
 import type { ByteSink } from './member-reader.ts';
 
 /**
  * Collects member bytes in one large in-memory slice and writes it to /blob with a single hyperslab
  * write per slice; /blob grows with each write, so its final length is whatever was appended.
+ *
+ * With a hasher it also records `checks`: xxh128 checksums covering every byte of /blob, taken from
+ * the bytes handed to HDF5 (a helper thread's batch arrives with its checksum; bytes read straight
+ * into the slice are checksummed when the slice is written).
  */
 export class BlobAppender implements ByteSink {
   readonly buffer: Buffer;
@@ -12,11 +18,15 @@ export class BlobAppender implements ByteSink {
   private written = 0;
   /** Bytes of `buffer` in use. */
   fill = 0;
+  readonly checks: BlobCheck[] = [];
+  /** /blob bytes before this offset are covered by `checks` (never below `written`). */
+  private covered = 0;
 
   constructor(
     private readonly blob: Dataset,
     sliceBytes = SLICE_BYTES,
     private readonly onFlush: (blobBytes: number) => void = () => {},
+    private readonly hasher?: IHasher,
   ) {
     this.buffer = Buffer.allocUnsafe(sliceBytes);
   }
@@ -32,6 +42,7 @@ export class BlobAppender implements ByteSink {
 
   flush(): void {
     if (this.fill === 0) return;
+    this.coverBuffered();
     const end = this.written + this.fill;
     this.blob.resize([end]);
     this.blob.write_slice([[this.written, end]], this.buffer.subarray(0, this.fill));
@@ -40,8 +51,20 @@ export class BlobAppender implements ByteSink {
     this.onFlush(end);
   }
 
-  /** Copies bytes read elsewhere (a helper thread's batch) into the slice. */
-  append(bytes: Uint8Array): void {
+  /**
+   * Copies bytes read elsewhere (a helper thread's batch) into the slice; `xxh128` is their checksum,
+   * computed by the thread that read them.
+   */
+  append(bytes: Uint8Array, xxh128?: string): void {
+    if (this.hasher) {
+      this.coverBuffered();
+      this.checks.push({
+        offset: this.position,
+        length: bytes.length,
+        xxh128: xxh128 ?? checksum(this.hasher, bytes),
+      });
+      this.covered = this.position + bytes.length;
+    }
     for (let at = 0; at < bytes.length;) {
       if (this.free === 0) this.flush();
       const n = Math.min(this.free, bytes.length - at);
@@ -53,6 +76,7 @@ export class BlobAppender implements ByteSink {
 
   /** Forgets everything appended from `position` on (a member that failed half-way). */
   rewind(position: number): void {
+    if (this.hasher && position < this.covered) this.uncover(position);
     if (position >= this.written) {
       this.fill = position - this.written;
     } else {
@@ -67,5 +91,39 @@ export class BlobAppender implements ByteSink {
     this.flush();
     this.blob.resize([this.written]);
     return this.written;
+  }
+
+  /** Checksums the slice's bytes not yet covered (read straight into the slice by this thread). */
+  private coverBuffered(): void {
+    const end = this.position;
+    if (!this.hasher || this.covered >= end) return;
+    const from = this.covered - this.written;
+    this.checks.push({
+      offset: this.covered,
+      length: end - this.covered,
+      xxh128: checksum(this.hasher, this.buffer.subarray(from, this.fill)),
+    });
+    this.covered = end;
+  }
+
+  /**
+   * Drops the checks of bytes from `position` on. A check that began before it is redone for the bytes
+   * it keeps: from the slice, or (rare: a large file failing after part of it was flushed) read back
+   * from /blob.
+   */
+  private uncover(position: number): void {
+    while (this.checks.length > 0 && this.checks.at(-1)!.offset >= position) this.checks.pop();
+    const last = this.checks.at(-1);
+    this.covered = last ? last.offset + last.length : 0;
+    if (!last || this.covered <= position) return;
+    this.checks.pop();
+    const parts: Uint8Array[] = [];
+    if (last.offset < this.written)
+      parts.push(this.blob.slice([[last.offset, Math.min(position, this.written)]]) as Uint8Array);
+    const inSlice = Math.max(last.offset, this.written);
+    if (position > inSlice) parts.push(this.buffer.subarray(inSlice - this.written, position - this.written));
+    const xxh128 = checksum(this.hasher!, ...parts);
+    this.checks.push({ offset: last.offset, length: position - last.offset, xxh128 });
+    this.covered = position;
   }
 }

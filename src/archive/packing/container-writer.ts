@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { H5Api } from '../../hdf5/h5wasm.ts';
 import { writeAttributes } from './attributes.ts';
 import { BlobAppender } from './blob-appender.ts';
+import { type BlobCheck, loadChecksum } from './blob-check.ts';
 import { BackgroundWriteback } from './durable.ts';
 import { BLOB_CHUNK_BYTES, type IndexRow, MiB, SLICE_BYTES } from './format.ts';
 import { type IndexSlicing, writeIndex } from './index-table.ts';
@@ -24,6 +25,8 @@ export interface WrittenContainer {
   /** Planned files found to be HDF5 while reading: they go to tape on their own. */
   hdf5Files: { path: string; size: number }[];
   problems: ScanProblem[];
+  /** xxh128 checksums covering /blob, from the bytes handed to HDF5 (checked after the fsync). */
+  checks: BlobCheck[];
 }
 
 export interface ContainerContent {
@@ -57,6 +60,7 @@ export async function writeContainerFile(
   helper?: BatchClient,
   sliceBytes = SLICE_BYTES,
 ): Promise<WrittenContainer> {
+  const hasher = await loadChecksum();
   const h5file = new h5.File(file, 'w', { libver: [...LIBVER_BOUNDS] });
   const writeback = BackgroundWriteback.open(file, 64 * MiB);
   try {
@@ -69,12 +73,23 @@ export async function writeContainerFile(
       dtype: '<B',
     });
     let files = 0;
-    const appender = new BlobAppender(blob, sliceBytes, (bytes) => {
-      writeback.written(bytes);
-      onProgress({ files, bytes });
-    });
+    const appender = new BlobAppender(
+      blob,
+      sliceBytes,
+      (bytes) => {
+        writeback.written(bytes);
+        onProgress({ files, bytes });
+      },
+      hasher,
+    );
     const rows: IndexRow[] = [];
-    const result: WrittenContainer = { rows, blobBytes: 0, hdf5Files: [], problems: [] };
+    const result: WrittenContainer = {
+      rows,
+      blobBytes: 0,
+      hdf5Files: [],
+      problems: [],
+      checks: appender.checks,
+    };
     const record = (member: ScannedEntry, outcome: AppendOutcome | null, base: number) => {
       const { path: memberPath, type, mtime, mode, target } = member;
       const row: IndexRow = { path: memberPath, type, offset: 0, length: 0, mtime, mode, sha256: '', target };
@@ -114,7 +129,7 @@ export async function writeContainerFile(
       if (byHelper(segment.seq)) {
         const batch = await helper!.take(segment.seq);
         const base = appender.position;
-        appender.append(batch.bytes);
+        appender.append(batch.bytes, batch.xxh128);
         helper!.recycle(batch);
         members.forEach((member, i) => record(member, batch.outcomes[i] ?? null, base));
       } else {

@@ -3,11 +3,17 @@ import path from 'node:path';
 import { loadH5wasm } from '../../hdf5/h5wasm.ts';
 import type { BatchClient } from './batch-helper.ts';
 import { type Container, openContainer } from './container-reader.ts';
-import { type ContainerContent, type WriteProgress, writeContainerFile } from './container-writer.ts';
+import { type BlobCheck, checkBlobRanges, loadChecksum } from './blob-check.ts';
+import {
+  type ContainerContent,
+  type WriteProgress,
+  type WrittenContainer,
+  writeContainerFile,
+} from './container-writer.ts';
 import { fsyncDir, fsyncFile } from './durable.ts';
 import { PARTIAL_SUFFIX, type IndexRow } from './format.ts';
 import type { ScanProblem } from './scan.ts';
-import { checkHashes, checkStructure } from './verify.ts';
+import { checkStructure } from './verify.ts';
 
 export interface ContainerJob extends ContainerContent {
   outDir: string;
@@ -25,14 +31,18 @@ export interface ContainerOutcome {
 }
 
 /**
- * Writes one container crash-safely: NAME.partial, fsync, re-open and verify index and every sha256
- * against what was written, then rename to NAME and fsync the directory. A container under its final
- * name is therefore always complete and verified.
+ * Writes one container crash-safely: NAME.partial, fsync, re-open and verify it (index equal to what
+ * was written; every byte of /blob equal to what was handed to HDF5, by xxh128 checksums of its
+ * ranges), then rename to NAME and fsync the directory. A container under its final name is
+ * therefore always complete and verified. The per-member sha256 in /index were computed from the
+ * files' bytes as they were read; `archive verify` re-checks those.
  */
 export async function packContainer(
   job: ContainerJob,
   onProgress: (progress: WriteProgress) => void = () => {},
   helper?: BatchClient,
+  /** Tests only: runs between the fsync and the verification (to damage the .partial file). */
+  beforeVerify?: (partialPath: string) => void,
 ): Promise<ContainerOutcome> {
   const h5 = await loadH5wasm();
   const finalPath = path.join(job.outDir, job.name);
@@ -40,7 +50,8 @@ export async function packContainer(
   fs.rmSync(partialPath, { force: true });
   const written = await writeContainerFile(h5, partialPath, job, onProgress, helper);
   fsyncFile(partialPath);
-  await verifyWritten(partialPath, job.name, written.rows, helper);
+  beforeVerify?.(partialPath);
+  await verifyWritten(partialPath, job.name, written, helper);
   fs.renameSync(partialPath, finalPath);
   fsyncDir(job.outDir);
   const files = written.rows.filter((r) => r.type === 'file').length;
@@ -58,22 +69,24 @@ export async function packContainer(
 async function verifyWritten(
   file: string,
   name: string,
-  expected: IndexRow[],
+  written: WrittenContainer,
   helper: BatchClient | undefined,
 ): Promise<void> {
   const container = await openContainer(file);
   try {
     const problems = checkStructure(container);
+    const expected = written.rows;
     if (container.rows.length !== expected.length) {
       problems.push(`index has ${container.rows.length} rows, ${expected.length} were written`);
     }
     container.rows.forEach((row, i) => {
-      const want = expected[i];
-      if (!want || row.path !== want.path || row.offset !== want.offset || row.sha256 !== want.sha256) {
+      if (!sameRow(row, expected[i]))
         problems.push(`${row.path}: index row ${i} differs from what was written`);
-      }
     });
-    if (problems.length === 0) problems.push(...(await checkAllHashes(container, helper)));
+    if (container.blobBytes !== written.blobBytes)
+      problems.push(`/blob has ${container.blobBytes} bytes, ${written.blobBytes} were written`);
+    problems.push(...coverageProblems(written.checks, written.blobBytes));
+    if (problems.length === 0) problems.push(...(await checkAllRanges(container, written.checks, helper)));
     if (problems.length > 0) {
       throw new Error(`${name}: verification after writing failed: ${problems.slice(0, 5).join('; ')}`);
     }
@@ -82,16 +95,44 @@ async function verifyWritten(
   }
 }
 
-/** Re-hashes every member from /blob; with a helper thread, it hashes the first half of the bytes. */
-async function checkAllHashes(container: Container, helper: BatchClient | undefined): Promise<string[]> {
-  const files = container.rows.filter((r) => r.type === 'file').sort((a, b) => a.offset - b.offset);
-  if (!helper) return checkHashes(container, files);
+function sameRow(a: IndexRow, b: IndexRow | undefined): boolean {
+  return (
+    b !== undefined &&
+    a.path === b.path &&
+    a.type === b.type &&
+    a.offset === b.offset &&
+    a.length === b.length &&
+    a.mtime === b.mtime &&
+    a.mode === b.mode &&
+    a.sha256 === b.sha256 &&
+    a.target === b.target
+  );
+}
+
+/** The checks must cover /blob exactly, in order: a gap would be bytes nobody verified. */
+function coverageProblems(checks: BlobCheck[], blobBytes: number): string[] {
+  let end = 0;
+  for (const check of checks) {
+    if (check.offset !== end) return [`internal: /blob checks jump from ${end} to ${check.offset}`];
+    end += check.length;
+  }
+  return end === blobBytes ? [] : [`internal: /blob checks cover ${end} of ${blobBytes} bytes`];
+}
+
+/** Reads /blob back and compares its checksums; with a helper thread, it checks the first half. */
+async function checkAllRanges(
+  container: Container,
+  checks: BlobCheck[],
+  helper: BatchClient | undefined,
+): Promise<string[]> {
+  const hasher = await loadChecksum();
+  if (!helper) return checkBlobRanges(hasher, container, checks);
   const half = container.blobBytes / 2;
   let split = 0;
-  while (split < files.length && files[split]!.offset + files[split]!.length <= half) split += 1;
-  const theirs = helper.verify(container.file, files.slice(0, split));
+  while (split < checks.length && checks[split]!.offset + checks[split]!.length <= half) split += 1;
+  const theirs = helper.verify(container.file, checks.slice(0, split));
   // Handled below; without this a failure while we hash would be an unhandled rejection meanwhile.
   theirs.catch(() => {});
-  const ours = checkHashes(container, files.slice(split));
+  const ours = checkBlobRanges(hasher, container, checks.slice(split));
   return [...(await theirs), ...ours];
 }

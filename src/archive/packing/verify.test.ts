@@ -2,7 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ContainerError, openContainer } from './container-reader.ts';
+import { packContainer } from './pack-container.ts';
 import { packTree } from './pack.ts';
+import { planContainers } from './plan.ts';
+import { scanTree } from './scan.ts';
 import { bytes, useTempDirs, writeHdf5File, writeTree } from './testing/trees.ts';
 import { verifyContainer } from './verify.ts';
 
@@ -58,5 +61,38 @@ describe('verifyContainer', () => {
       /scan.nxs: not a fairbeam container \(no format=/,
     );
     await expect(verifyContainer(path.join(dir, 'missing.h5'))).rejects.toThrow(/missing.h5: no such file/);
+  });
+});
+
+describe('the verification before the rename', () => {
+  it('rejects a .partial whose bytes were damaged after the fsync, and never renames it', async () => {
+    const content = { 'a.bin': bytes(5000, 1), 'b.bin': bytes(300_000, 2), 'c.bin': bytes(7000, 3) };
+    const root = writeTree(tempDir('src'), content);
+    const outDir = tempDir('out');
+    const [planned] = planContainers(root, scanTree(root)).containers;
+    const job = {
+      ...planned!,
+      root,
+      outDir,
+      session: '',
+      created: new Date().toISOString(),
+      planDigest: planned!.digest,
+    };
+    const damage = (partial: string) => {
+      // Flip one byte of b.bin inside /blob, as a torn or misdirected write would.
+      const raw = fs.readFileSync(partial);
+      const at = raw.indexOf(Buffer.from(content['b.bin']).subarray(1000, 1032));
+      expect(at).toBeGreaterThan(0);
+      raw[at + 5] = raw[at + 5]! ^ 0x01;
+      fs.writeFileSync(partial, raw);
+    };
+    await expect(packContainer(job, undefined, undefined, damage)).rejects.toThrow(
+      /verification after writing failed: \/blob bytes \d+\+\d+ differ from what was written/,
+    );
+    expect(fs.existsSync(path.join(outDir, planned!.name))).toBe(false);
+
+    // Undamaged, the same job passes and renames.
+    await packContainer(job);
+    expect((await verifyContainer(path.join(outDir, planned!.name))).ok).toBe(true);
   });
 });

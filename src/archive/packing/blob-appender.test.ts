@@ -1,0 +1,74 @@
+import path from 'node:path';
+import type { Dataset } from 'h5wasm';
+import { describe, expect, it } from 'vitest';
+import { loadH5wasm } from '../../hdf5/h5wasm.ts';
+import { BlobAppender } from './blob-appender.ts';
+import { checkBlobRanges, loadChecksum } from './blob-check.ts';
+import { bytes, useTempDirs } from './testing/trees.ts';
+
+const tempDir = useTempDirs();
+
+/** Appends like appendFile does: straight into the slice, flushing when it is full. */
+function appendDirect(appender: BlobAppender, data: Uint8Array): void {
+  for (let at = 0; at < data.length;) {
+    if (appender.free === 0) appender.flush();
+    const n = Math.min(appender.free, data.length - at);
+    appender.buffer.set(data.subarray(at, at + n), appender.fill);
+    appender.fill += n;
+    at += n;
+  }
+}
+
+describe('BlobAppender checksums', () => {
+  it('cover /blob exactly, also after rewinds into bytes already written', async () => {
+    const h5 = await loadH5wasm();
+    const hasher = await loadChecksum();
+    const file = path.join(tempDir(), 'blob.h5');
+    const out = new h5.File(file, 'w');
+    const blob = out.create_dataset({
+      name: 'blob',
+      data: new Uint8Array(0),
+      shape: [0],
+      maxshape: [null],
+      chunks: [64],
+      dtype: '<B',
+    });
+    const appender = new BlobAppender(blob, 100, () => {}, hasher);
+    const expected: Buffer[] = [];
+    appendDirect(appender, bytes(70, 1));
+    expected.push(bytes(70, 1));
+    appender.append(bytes(150, 2)); // a helper's batch: crosses a flush
+    expected.push(bytes(150, 2));
+    // A large member failing half-way: 250 bytes appended (two flushes), then rewound.
+    const start = appender.position;
+    appendDirect(appender, bytes(250, 3));
+    appender.rewind(start);
+    appendDirect(appender, bytes(30, 4));
+    expected.push(bytes(30, 4));
+    // Rewind into the middle of a batch already written (keeps 100 of its 150 bytes).
+    appender.rewind(170);
+    expected.splice(1, 2, bytes(150, 2).subarray(0, 100));
+    appendDirect(appender, bytes(45, 5));
+    expected.push(bytes(45, 5));
+    const total = appender.finish();
+    out.close();
+
+    const want = Buffer.concat(expected);
+    expect(total).toBe(want.length);
+    let end = 0;
+    for (const check of appender.checks) {
+      expect(check.offset).toBe(end);
+      end += check.length;
+    }
+    expect(end).toBe(total);
+
+    const back = new h5.File(file, 'r');
+    const data = back.get('blob') as Dataset;
+    const container = { readBlob: (o: number, n: number) => data.slice([[o, o + n]]) as Uint8Array };
+    expect(Buffer.from(container.readBlob(0, total))).toEqual(want);
+    expect(checkBlobRanges(hasher, container, appender.checks)).toEqual([]);
+    const damaged = { readBlob: (o: number, n: number) => container.readBlob(o, n).map((b) => b ^ 1) };
+    expect(checkBlobRanges(hasher, damaged, appender.checks)).toHaveLength(appender.checks.length);
+    back.close();
+  });
+});
