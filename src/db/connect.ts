@@ -22,10 +22,19 @@ export interface Database {
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number(v));
 
+const postgresPools = new WeakMap<Db, pg.Pool>();
+
+/**
+ * The pg pool behind a handle opened by `openPostgres`, for what Kysely cannot send (COPY FROM STDIN);
+ * undefined on PGlite and for transaction handles.
+ */
+export const postgresPoolOf = (db: Db): pg.Pool | undefined => postgresPools.get(db);
+
 export function openPostgres(url: string, max = 10): Database {
   const pool = new pg.Pool({ connectionString: url, max });
   pool.on('error', () => {}); // idle-client errors are reported on the next query instead of crashing
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  postgresPools.set(db, pool);
   return { db, pool, kind: 'postgres', close: () => db.destroy() };
 }
 

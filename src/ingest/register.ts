@@ -22,8 +22,7 @@ export interface ParameterRecord {
 }
 
 /**
- * Upserts a batch of datafiles in one statement (arrays through unnest: one bind parameter per
- * column, whatever the batch size) and replaces the parameters of the files that bring some.
+ * Upserts a batch of datafiles in one statement (`upsertStatement`) and replaces the parameters of the files that bring some.
  * One transaction per batch: a process killed mid-way loses at most the batch in flight, and the
  * (dataset_pid, path) key makes a re-run converge instead of duplicating. Rows that would not change
  * are not rewritten, so a re-run costs index look-ups, not new row versions.
@@ -37,25 +36,8 @@ export async function upsertDatafiles(
 ): Promise<Map<string, number>> {
   if (files.length === 0) return new Map();
   return db.transaction().execute(async (tx) => {
-    const rows = await sql<{ id: number; path: string }>`
-      INSERT INTO datafile (dataset_pid, path, size, sha256, mtime, metadata, state)
-      SELECT ${pid}, f.path, f.size, f.sha256, f.mtime, f.metadata, ${state ?? 'online'}
-      FROM unnest(${files.map((f) => f.path)}::text[], ${files.map((f) => f.size)}::bigint[],
-                  ${files.map((f) => f.sha256)}::text[], ${files.map((f) => f.mtime?.toISOString() ?? null)}::timestamptz[],
-                  ${files.map((f) => JSON.stringify(f.metadata))}::jsonb[])
-        AS f(path, size, sha256, mtime, metadata)
-      ON CONFLICT (dataset_pid, path) DO UPDATE
-        SET size = excluded.size,
-            -- a checksum not sent again stays valid only while the size is unchanged
-            sha256 = CASE WHEN excluded.sha256 IS NOT NULL THEN excluded.sha256
-                          WHEN excluded.size = datafile.size THEN datafile.sha256 END,
-            mtime = coalesce(excluded.mtime, datafile.mtime),
-            metadata = excluded.metadata
-        WHERE datafile.size IS DISTINCT FROM excluded.size
-           OR (excluded.sha256 IS NOT NULL AND datafile.sha256 IS DISTINCT FROM excluded.sha256)
-           OR (excluded.mtime IS NOT NULL AND datafile.mtime IS DISTINCT FROM excluded.mtime)
-           OR datafile.metadata IS DISTINCT FROM excluded.metadata
-      RETURNING id, path`.execute(tx);
+    await lockDatasetFiles(tx, pid);
+    const rows = await upsertStatement(pid, files, state, true).execute(tx);
     const ids = new Map(rows.rows.map((r) => [r.path, Number(r.id)]));
     const unchangedWithParams = files
       .filter((f) => f.parameters !== undefined && !ids.has(f.path))
@@ -93,6 +75,47 @@ export async function upsertDatafiles(
     }
     return ids;
   });
+}
+
+/**
+ * Serialises the writers of one dataset's files (to the end of the transaction): the bulk path of
+ * `registerManifest` inserts without ON CONFLICT once it has seen that the dataset has no files.
+ */
+export const lockDatasetFiles = (db: Db, pid: string) => lockStatement(pid).execute(db);
+
+export const lockStatement = (pid: string) =>
+  sql`SELECT pg_advisory_xact_lock(hashtextextended(${`fairbeam.datafile:${pid}`}, 0))`;
+
+/**
+ * One `INSERT … ON CONFLICT (dataset_pid, path) DO UPDATE` for a batch, arrays through unnest (one
+ * bind parameter per column, whatever the batch size). Unchanged rows are not rewritten.
+ * With `returning`, answers the id and path of each row inserted or changed.
+ */
+export function upsertStatement(
+  pid: string,
+  files: FileRecord[],
+  state: DatafileState | undefined,
+  returning: boolean,
+) {
+  return sql<{ id: number; path: string }>`
+      INSERT INTO datafile (dataset_pid, path, size, sha256, mtime, metadata, state)
+      SELECT ${pid}, f.path, f.size, f.sha256, f.mtime, f.metadata, ${state ?? 'online'}
+      FROM unnest(${files.map((f) => f.path)}::text[], ${files.map((f) => f.size)}::bigint[],
+                  ${files.map((f) => f.sha256)}::text[], ${files.map((f) => f.mtime?.toISOString() ?? null)}::timestamptz[],
+                  ${files.map((f) => JSON.stringify(f.metadata))}::jsonb[])
+        AS f(path, size, sha256, mtime, metadata)
+      ON CONFLICT (dataset_pid, path) DO UPDATE
+        SET size = excluded.size,
+            -- a checksum not sent again stays valid only while the size is unchanged
+            sha256 = CASE WHEN excluded.sha256 IS NOT NULL THEN excluded.sha256
+                          WHEN excluded.size = datafile.size THEN datafile.sha256 END,
+            mtime = coalesce(excluded.mtime, datafile.mtime),
+            metadata = excluded.metadata
+        WHERE datafile.size IS DISTINCT FROM excluded.size
+           OR (excluded.sha256 IS NOT NULL AND datafile.sha256 IS DISTINCT FROM excluded.sha256)
+           OR (excluded.mtime IS NOT NULL AND datafile.mtime IS DISTINCT FROM excluded.mtime)
+           OR datafile.metadata IS DISTINCT FROM excluded.metadata
+      ${returning ? sql`RETURNING id, path` : sql``}`;
 }
 
 /** What is already registered for a dataset: enough to skip unchanged files without reading them. */

@@ -2,7 +2,7 @@ import type { Db } from '../db/connect.ts';
 import { AppError } from '../errors.ts';
 import { checkRelativePath, resolveDataDirectory } from './paths.ts';
 import { ensureDataset, setDatasetRoot, summariseDataset, type DatasetSpec } from './dataset.ts';
-import { upsertDatafiles } from './register.ts';
+import { registerManifest } from './manifest.ts';
 import { ingestDirectory } from './run.ts';
 import { extractNexusMetadata } from './nexus/index.ts';
 import { audit } from '../audit/log.ts';
@@ -81,7 +81,7 @@ export async function registerDataset(
     mtime: f.mtime ? new Date(f.mtime) : null,
     metadata: {},
   }));
-  for (let i = 0; i < rows.length; i += 5000) await upsertDatafiles(db, pid, rows.slice(i, i + 5000));
+  await registerManifest(db, pid, rows);
   await summariseDataset(db, pid);
   const bytes = rows.reduce((s, f) => s + f.size, 0);
   await audit(db, {
