@@ -2,6 +2,7 @@ import { get, post, seg, type Query } from './client.ts';
 import type {
   Datafile,
   Dataset,
+  DownloadRequest,
   Instrument,
   Me,
   OidcInfo,
@@ -35,6 +36,8 @@ export const api = {
   datasetFiles: (pid: string, q: Query = {}, signal?: AbortSignal) =>
     get<Page<Datafile>>(`/datasets/${seg(pid)}/files`, q, signal),
   datafile: (id: number, signal?: AbortSignal) => get<Datafile>(`/datafiles/${seg(id)}`, undefined, signal),
+  download: (id: string, signal?: AbortSignal) =>
+    get<DownloadRequest>(`/downloads/${seg(id)}`, undefined, signal),
 
   samples: (q: Query = {}, signal?: AbortSignal) => get<Page<Sample>>('/samples', q, signal),
 

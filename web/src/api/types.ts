@@ -113,6 +113,17 @@ export interface Datafile {
   metadata: Record<string, unknown>;
 }
 
+/** A download that waits for files to come back from tape (`202` of a content or archive request). */
+export interface DownloadRequest {
+  id: string;
+  status: 'restoring' | 'ready' | 'failed';
+  format: string;
+  files: number[];
+  /** files still to come back from tape */
+  pending: number[];
+  createdAt: string;
+}
+
 export interface Sample {
   id: number;
   sessionId: string;

@@ -6,13 +6,17 @@ import { LoadMore } from '../../components/LoadMore.tsx';
 import { EmptyState, ErrorMessage, Loading } from '../../components/States.tsx';
 import { formatBytes } from '../../components/format.ts';
 import { isHdf5Name } from './Hdf5Preview.tsx';
+import { DownloadLink } from './DownloadLink.tsx';
 
 const STATE_LABELS: Record<string, string> = {
   online: 'Online',
   archived: 'On tape',
   archiving: 'Archiving',
+  offline: 'On tape only',
   restoring: 'Restoring',
 };
+/** States whose bytes are not on disk: a download first restores them (202). */
+const ON_TAPE = new Set(['offline', 'restoring']);
 
 /** The bytes of one file: the browser saves it under its own name (Content-Disposition). */
 export const fileContentUrl = (id: number) => `/api/datafiles/${id}/content`;
@@ -74,16 +78,14 @@ export function FilesTable({
                   <span className={`state state-${f.state}`}>{STATE_LABELS[f.state] ?? f.state}</span>
                 </td>
                 <td className="nowrap actions">
-                  <a
-                    className="button button-small"
+                  <DownloadLink
                     href={fileContentUrl(f.id)}
-                    download
-                    data-testid="file-download"
-                    aria-label={`Download ${f.path}`}
-                    title={f.state === 'online' ? undefined : 'On tape: asks for a restore first'}
-                  >
-                    Download
-                  </a>
+                    onTape={ON_TAPE.has(f.state)}
+                    label="Download"
+                    testId="file-download"
+                    ariaLabel={`Download ${f.path}`}
+                    title={ON_TAPE.has(f.state) ? 'On tape: restored first, then downloaded' : undefined}
+                  />
                   {onPreview && isHdf5Name(f.path) && (
                     <button
                       type="button"
