@@ -57,11 +57,13 @@ export function scanTree(root: string, scanFs: ScanFs = nodeScanFs): ScanResult 
   const entries: ScannedEntry[] = [];
   const problems: ScanProblem[] = [];
   const pending: string[] = [''];
+  // Names from readdir never hold '/' or equal '.'/'..': plain concatenation is enough (no path.join).
+  const prefix = root.endsWith(path.sep) ? root : root + path.sep;
   while (pending.length > 0) {
     const rel = pending.pop()!;
     let children: fs.Dirent[];
     try {
-      children = scanFs.readdir(rel === '' ? root : path.join(root, rel));
+      children = scanFs.readdir(rel === '' ? root : prefix + rel);
     } catch (err) {
       problems.push({ path: rel, reason: describeError(err) });
       continue;
@@ -72,7 +74,7 @@ export function scanTree(root: string, scanFs: ScanFs = nodeScanFs): ScanResult 
         problems.push({ path: childRel, reason: 'file name is not valid UTF-8' });
         continue;
       }
-      const entry = statEntry(root, childRel, scanFs, problems);
+      const entry = statEntry(prefix + childRel, childRel, scanFs, problems);
       if (!entry) continue;
       entries.push(entry);
       if (entry.type === 'dir') pending.push(childRel);
@@ -81,14 +83,16 @@ export function scanTree(root: string, scanFs: ScanFs = nodeScanFs): ScanResult 
   return { entries, problems };
 }
 
-function statEntry(root: string, rel: string, scanFs: ScanFs, problems: ScanProblem[]): ScannedEntry | null {
-  const full = path.join(root, rel);
+function statEntry(full: string, rel: string, scanFs: ScanFs, problems: ScanProblem[]): ScannedEntry | null {
   try {
     const st = scanFs.lstat(full);
-    const common = { path: rel, mtime: st.mtimeMs / 1000, mode: st.mode & 0o7777 };
-    if (st.isFile()) return { ...common, type: 'file', size: st.size, target: '' };
-    if (st.isDirectory()) return { ...common, type: 'dir', size: 0, target: '' };
-    if (st.isSymbolicLink()) return { ...common, type: 'symlink', size: 0, target: scanFs.readlink(full) };
+    const mtime = st.mtimeMs / 1000;
+    const mode = st.mode & 0o7777;
+    // One object shape for every entry (no spreads): 100k entries cost less to build and to collect.
+    if (st.isFile()) return { path: rel, type: 'file', size: st.size, mtime, mode, target: '' };
+    if (st.isDirectory()) return { path: rel, type: 'dir', size: 0, mtime, mode, target: '' };
+    if (st.isSymbolicLink())
+      return { path: rel, type: 'symlink', size: 0, mtime, mode, target: scanFs.readlink(full) };
     problems.push({ path: rel, reason: `not a regular file, directory or symlink (${specialKind(st)})` });
   } catch (err) {
     problems.push({ path: rel, reason: describeError(err) });

@@ -79,16 +79,15 @@ export function checkStructure(container: Container): string[] {
   if (attributes.memberCount !== rows.length) {
     problems.push(`member_count is ${attributes.memberCount} but /index has ${rows.length} rows`);
   }
-  let previous: Buffer | undefined;
+  let previous: string | undefined;
   for (const row of rows) {
-    const key = Buffer.from(row.path, 'utf8');
-    if (previous && Buffer.compare(previous, key) >= 0)
+    if (previous !== undefined && !utf8Before(previous, row.path))
       problems.push(`${row.path}: /index not sorted or duplicate`);
-    previous = key;
+    previous = row.path;
     const pathProblem = unsafePath(row.path);
     if (pathProblem) problems.push(`${row.path}: ${pathProblem}`);
     if (row.type === 'file') {
-      if (!/^[0-9a-f]{64}$/.test(row.sha256)) problems.push(`${row.path}: malformed sha256 "${row.sha256}"`);
+      if (!SHA256_HEX.test(row.sha256)) problems.push(`${row.path}: malformed sha256 "${row.sha256}"`);
       if (row.offset < 0 || row.length < 0 || row.offset + row.length > blobBytes) {
         problems.push(
           `${row.path}: bytes ${row.offset}+${row.length} lie outside /blob (${blobBytes} bytes)`,
@@ -100,6 +99,15 @@ export function checkStructure(container: Container): string[] {
     if (row.type === 'symlink' && row.target === '') problems.push(`${row.path}: symlink without target`);
   }
   return problems;
+}
+
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+const ORDER_DIFFERS = /[\uD800-\uFFFF]/;
+
+/** a < b in UTF-8 byte order; UTF-16 order agrees unless surrogates or U+E000..U+FFFF occur. */
+function utf8Before(a: string, b: string): boolean {
+  if (!ORDER_DIFFERS.test(a) && !ORDER_DIFFERS.test(b)) return a < b;
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8')) < 0;
 }
 
 /** Member paths must stay inside the extraction directory. */
