@@ -33,7 +33,7 @@ export function checksum(h: IHasher, ...parts: Uint8Array[]): string {
 /** Reads each checked range back from /blob and names those whose checksum differs. */
 export function checkBlobRanges(
   h: IHasher,
-  container: Pick<Container, 'readBlob'>,
+  container: Pick<Container, 'visitBlob'>,
   checks: BlobCheck[],
 ): string[] {
   const problems: string[] = [];
@@ -41,7 +41,7 @@ export function checkBlobRanges(
     h.init();
     for (let done = 0; done < check.length;) {
       const size = Math.min(SLICE_BYTES, check.length - done);
-      h.update(container.readBlob(check.offset + done, size));
+      container.visitBlob(check.offset + done, size, (bytes) => h.update(bytes));
       done += size;
     }
     const got = h.digest('hex');

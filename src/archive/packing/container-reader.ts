@@ -18,6 +18,11 @@ export interface Container {
   blobBytes: number;
   /** Reads [offset, offset+length) of /blob with one hyperslab read (length ≤ SLICE_BYTES). */
   readBlob(offset: number, length: number): Uint8Array;
+  /**
+   * Like readBlob, but hands `use` a view of the bytes in the wasm heap, valid only during the call:
+   * no copy out of the heap and no fresh buffer per read (for checksumming a whole container).
+   */
+  visitBlob(offset: number, length: number, use: (bytes: Uint8Array) => void): void;
   close(): void;
 }
 
@@ -45,6 +50,16 @@ export async function openContainer(file: string, options: { index?: boolean } =
     } catch (err) {
       throw new ContainerError(`${file}: corrupt container, ${firstLine(err)}`);
     }
+    const checkRange = (offset: number, length: number) => {
+      if (length > SLICE_BYTES) throw new RangeError(`read of ${length} bytes exceeds one slice`);
+      if (offset < 0 || offset + length > blobBytes) {
+        throw new ContainerError(`${file}: corrupt container, range ${offset}+${length} outside /blob`);
+      }
+    };
+    const readFailed = (err: unknown) =>
+      new ContainerError(`${file}: corrupt container, reading /blob failed (${firstLine(err)})`);
+    const module = h5.Module as unknown as HeapModule;
+    let heapBuffer = 0;
     return {
       file,
       attributes,
@@ -52,17 +67,38 @@ export async function openContainer(file: string, options: { index?: boolean } =
       blobBytes,
       readBlob(offset, length) {
         if (length === 0) return new Uint8Array(0);
-        if (length > SLICE_BYTES) throw new RangeError(`read of ${length} bytes exceeds one slice`);
-        if (offset < 0 || offset + length > blobBytes) {
-          throw new ContainerError(`${file}: corrupt container, range ${offset}+${length} outside /blob`);
-        }
+        checkRange(offset, length);
         try {
           return (blob as Dataset).slice([[offset, offset + length]]) as Uint8Array;
         } catch (err) {
-          throw new ContainerError(`${file}: corrupt container, reading /blob failed (${firstLine(err)})`);
+          throw readFailed(err);
         }
       },
-      close: () => void h5file.close(),
+      visitBlob(offset, length, use) {
+        if (length === 0) return use(new Uint8Array(0));
+        checkRange(offset, length);
+        heapBuffer ||= module._malloc(SLICE_BYTES);
+        if (!heapBuffer) throw new Error(`could not allocate ${SLICE_BYTES} bytes in the wasm heap`);
+        try {
+          module.get_dataset_data(
+            h5file.file_id,
+            '/blob',
+            [BigInt(length)],
+            [BigInt(offset)],
+            [1n],
+            BigInt(heapBuffer),
+          );
+        } catch (err) {
+          throw readFailed(err);
+        }
+        // Read HEAPU8 only now: the heap may have grown (and been replaced) during the read.
+        use(module.HEAPU8.subarray(heapBuffer, heapBuffer + length));
+      },
+      close: () => {
+        if (heapBuffer) module._free(heapBuffer);
+        heapBuffer = 0;
+        h5file.close();
+      },
     };
   } catch (err) {
     h5file.close();
@@ -89,6 +125,20 @@ function checkLooksLikeHdf5(absolute: string, shown: string): void {
   } finally {
     fs.closeSync(fd);
   }
+}
+
+interface HeapModule {
+  HEAPU8: Uint8Array;
+  _malloc(size: number): number;
+  _free(pointer: number): void;
+  get_dataset_data(
+    fileId: bigint,
+    path: string,
+    count: bigint[],
+    offset: bigint[],
+    strides: bigint[],
+    pointer: bigint,
+  ): number;
 }
 
 function firstLine(err: unknown): string {
