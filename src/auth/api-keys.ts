@@ -34,26 +34,55 @@ export async function createApiKey(
   return { id, key: `fbk_${id}_${secret}` };
 }
 
-// argon2 is deliberately slow; remembering a verified key for a minute keeps software that posts
-// many requests fast. Keyed by sha256 of the whole key, so a wrong secret never matches.
-const verified = new Map<string, { caller: Caller; until: number }>();
-const CACHE_MS = 60_000;
+// argon2 is deliberately slow, and a look-up per request is a round trip software posting many
+// events pays each time. A verified key is remembered (keyed by sha256 of the whole key, so a wrong
+// secret never matches): for RECHECK_MS it is trusted as is, then its row is looked up again (a
+// revoked or deleted key stops there); argon2 runs again only after VERIFIED_MS or if the stored
+// hash changed. A revocation therefore takes effect within RECHECK_MS in every process, and at once
+// in the process that revoked. Bounded: the oldest entry goes when MAX_KEYS are remembered.
+interface Remembered {
+  caller: Caller & { kind: 'apikey' };
+  secretHash: string;
+  verifiedUntil: number;
+  checkedUntil: number;
+}
+const remembered = new Map<string, Remembered>();
+export const API_KEY_RECHECK_MS = 1_000;
+const VERIFIED_MS = 60_000;
+const MAX_KEYS = 10_000;
+const clock = () => performance.now();
 
 export async function callerForApiKey(db: Db, key: string): Promise<Caller> {
   const cacheKey = tokenHash(key);
-  const hit = verified.get(cacheKey);
+  const hit = remembered.get(cacheKey);
+  const now = clock();
+  if (hit && now < hit.checkedUntil) return hit.caller;
   const row = await findKey(db, key);
-  if (hit && hit.until > Date.now() && row) return hit.caller;
-  if (!row || !(await verifySecret(row.secret_hash, KEY_PATTERN.exec(key)![2]!))) {
-    throw new AppError('invalid_api_key', 401, 'The API key is unknown, revoked or malformed');
+  if (!row) {
+    remembered.delete(cacheKey);
+    throw invalidKey();
   }
-  const caller: Caller = { kind: 'apikey', keyId: row.id, name: row.name, instrumentId: row.instrument_id };
-  if (verified.size > 10_000) verified.clear();
-  verified.set(cacheKey, { caller, until: Date.now() + CACHE_MS });
+  if (hit && now < hit.verifiedUntil && hit.secretHash === row.secret_hash) {
+    hit.checkedUntil = now + API_KEY_RECHECK_MS;
+    return hit.caller;
+  }
+  if (!(await verifySecret(row.secret_hash, KEY_PATTERN.exec(key)![2]!))) throw invalidKey();
+  const caller = { kind: 'apikey' as const, keyId: row.id, name: row.name, instrumentId: row.instrument_id };
+  remembered.delete(cacheKey);
+  if (remembered.size >= MAX_KEYS) remembered.delete(remembered.keys().next().value!);
+  const at = clock();
+  remembered.set(cacheKey, {
+    caller,
+    secretHash: row.secret_hash,
+    verifiedUntil: at + VERIFIED_MS,
+    checkedUntil: at + API_KEY_RECHECK_MS,
+  });
   return caller;
 }
 
-/** The live (not revoked) key row; looked up on every request so revocation takes effect at once. */
+const invalidKey = () => new AppError('invalid_api_key', 401, 'The API key is unknown, revoked or malformed');
+
+/** The live (not revoked) key row. */
 async function findKey(db: Db, key: string) {
   const match = KEY_PATTERN.exec(key);
   if (!match) return undefined;
@@ -72,4 +101,6 @@ export async function revokeApiKey(db: Db, name: string, now: Date): Promise<voi
     .where('name', '=', name)
     .executeTakeFirst();
   if (r.numUpdatedRows === 0n) throw new AppError('api_key_not_found', 404, `No API key named "${name}"`);
+  // This process forgets it at once; others within API_KEY_RECHECK_MS.
+  for (const [k, v] of remembered) if (v.caller.name === name) remembered.delete(k);
 }

@@ -54,20 +54,14 @@ export const eventRoutes =
     const announce = (req: FastifyRequest, logbookId: string, eventId?: string) =>
       bus.publish({ logbookId, eventId }).catch((err) => req.log.warn({ err }, 'logbook notify failed'));
 
-    async function post(
+    const post = (
       req: FastifyRequest,
       logbookId: string,
       events: EventInput[],
       body: unknown,
       key: string | undefined,
-    ): Promise<PostResult> {
-      const access = accessOf(req, services);
-      const logbook = await findLogbook(db, access, logbookId);
-      assertWritable(logbook, access);
-      const result = await postEvents(db, access, logbook, events, key ? { key, body } : undefined);
-      if (!result.replayed) await announce(req, logbook.id);
-      return result;
-    }
+    ): Promise<PostResult> =>
+      postEvents(db, bus, accessOf(req, services), logbookId, events, key ? { key, body } : undefined);
 
     app.post(
       '/logbooks/:id/events',

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import { uuidv7 } from 'uuidv7';
 import type { Db } from '../db/connect.ts';
 import type { LogbookScope } from '../db/schema.ts';
@@ -50,6 +50,31 @@ type Row = {
   writable: boolean;
 };
 
+// A logbook's scope never changes: remembering it lets a post prepare its events (the default kind
+// depends on the scope) before the one statement that checks access and writes them.
+const scopes = new WeakMap<Db, Map<string, LogbookScope>>();
+const MAX_SCOPES = 10_000;
+
+/** The scope of a logbook this process has looked up before, if any (no access implied). */
+export const knownScope = (db: Db, id: string): LogbookScope | undefined => scopes.get(db)?.get(id);
+
+function rememberScope(db: Db, id: string, scope: LogbookScope) {
+  let known = scopes.get(db);
+  if (!known) scopes.set(db, (known = new Map()));
+  if (known.size >= MAX_SCOPES) known.delete(known.keys().next().value!);
+  known.set(id, scope);
+}
+
+/**
+ * True when the caller may post to logbook `id` now (the checks of findLogbook and assertWritable
+ * in one SQL predicate), for statements that check access as they write.
+ */
+export function logbookWritableNow(access: Access, id: string): RawBuilder<SqlBool> {
+  return sql<SqlBool>`EXISTS (SELECT 1 FROM logbook lb LEFT JOIN session s ON s.id = lb.session_id
+    WHERE lb.id = ${id} AND ${logbookReadable(access.caller, access.now)}
+      AND ${logbookWritable(access.caller)} AND NOT ${logbookFrozen(access.now)})`;
+}
+
 const toLogbook = (r: Row): Logbook => ({
   id: r.id,
   scope: r.scope,
@@ -67,6 +92,7 @@ export async function findLogbook(db: Db, access: Access, id: string): Promise<L
   const row = (await readableLogbooks(db, access).where('lb.id', '=', id).executeTakeFirst()) as
     Row | undefined;
   if (!row) throw notFound('logbook', id);
+  rememberScope(db, row.id, row.scope);
   return toLogbook(row);
 }
 
@@ -169,18 +195,26 @@ export interface LogbookCounts {
   deleted: number;
 }
 
+/** The logbook's counts, kept on its row by posts and deletes (migration 0009). */
 export async function logbookCounts(db: Db, id: string): Promise<LogbookCounts> {
   const r = await db
-    .selectFrom('logbook_event')
-    .where('logbook_id', '=', id)
+    .selectFrom('logbook')
+    .where('id', '=', id)
     .select([
-      sql<number>`count(*) FILTER (WHERE deleted_at IS NULL)`.as('events'),
-      sql<number>`count(*) FILTER (WHERE deleted_at IS NULL AND kind = 'annotation')`.as('annotation'),
-      sql<number>`count(*) FILTER (WHERE deleted_at IS NULL AND kind = 'notification')`.as('notification'),
-      sql<number>`count(*) FILTER (WHERE deleted_at IS NULL AND kind = 'broadcast')`.as('broadcast'),
-      sql<number>`count(*) FILTER (WHERE deleted_at IS NULL AND parent_id IS NOT NULL)`.as('comments'),
-      sql<number>`count(*) FILTER (WHERE deleted_at IS NOT NULL)`.as('deleted'),
+      'live_events',
+      'live_annotations',
+      'live_notifications',
+      'live_broadcasts',
+      'live_comments',
+      'deleted_events',
     ])
     .executeTakeFirstOrThrow();
-  return Object.fromEntries(Object.entries(r).map(([k, v]) => [k, Number(v)])) as unknown as LogbookCounts;
+  return {
+    events: Number(r.live_events),
+    annotation: Number(r.live_annotations),
+    notification: Number(r.live_notifications),
+    broadcast: Number(r.live_broadcasts),
+    comments: Number(r.live_comments),
+    deleted: Number(r.deleted_events),
+  };
 }

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../helpers/db.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { seedWorld, type World } from '../helpers/world.ts';
-import { createApiKey, revokeApiKey } from '../../src/auth/api-keys.ts';
+import { API_KEY_RECHECK_MS, createApiKey, revokeApiKey } from '../../src/auth/api-keys.ts';
 import { verifySecret } from '../../src/auth/passwords.ts';
 
 describe.each(dialects)('API keys on %s', (dialect) => {
@@ -91,6 +91,27 @@ describe.each(dialects)('API keys on %s', (dialect) => {
     const res = await me(`Bearer ${key}`);
     expect(res.statusCode).toBe(401);
     expect(res.json().code).toBe('invalid_api_key');
+  });
+
+  it('stops a key revoked by another process within API_KEY_RECHECK_MS, though it was just used', async () => {
+    const db = t.services.database.db;
+    const { key } = await createApiKey(db, 'revoked-elsewhere', 'BL1');
+    expect((await me(`Bearer ${key}`)).statusCode).toBe(200);
+    // What `fairbeam apikey revoke` in another process does; this process is not told.
+    await db
+      .updateTable('api_key')
+      .set({ revoked_at: new Date() })
+      .where('name', '=', 'revoked-elsewhere')
+      .execute();
+    const revokedAt = performance.now();
+    let status = 200;
+    while (status === 200 && performance.now() - revokedAt < API_KEY_RECHECK_MS + 2000) {
+      status = (await me(`Bearer ${key}`)).statusCode;
+      if (status === 200) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(status).toBe(401);
+    expect(performance.now() - revokedAt).toBeLessThan(API_KEY_RECHECK_MS + 1000);
+    expect((await me(`Bearer ${key}`)).json().code).toBe('invalid_api_key');
   });
 
   it('gives a key without instrument (facility-wide software) every session', async () => {

@@ -45,7 +45,10 @@ async function authorise(db: Db, access: Access, id: string) {
 /**
  * Applies a change as a new revision, if the caller saw the current one: the row is locked, the
  * previous version copied into the history, then updated. Two editors sending the same If-Match
- * serialise on the row lock; the second finds a newer revision and gets 412 with it.
+ * serialise on the row lock; the second finds a newer revision and gets 412 with it. A delete also
+ * moves the event from the logbook's live counts to its deleted count, in the same transaction.
+ * The lock is FOR NO KEY UPDATE: a post commenting on this event (which holds the logbook row and
+ * key-share locks its parent) is not blocked by it, so it cannot deadlock with the count update.
  */
 async function revise(
   db: Db,
@@ -53,6 +56,7 @@ async function revise(
   id: string,
   expected: number,
   change: () => Updateable<LogbookEventTable>,
+  deleting = false,
 ): Promise<LogbookEvent> {
   await authorise(db, access, id);
   const who = access.caller.kind === 'user' ? access.caller.username : 'unknown';
@@ -61,7 +65,7 @@ async function revise(
       .selectFrom('logbook_event')
       .select(EVENT_COLUMNS)
       .where('id', '=', id)
-      .forUpdate()
+      .forNoKeyUpdate()
       .executeTakeFirstOrThrow()) as EventRow;
     if (current.revision !== expected) {
       throw new AppError(
@@ -95,6 +99,19 @@ async function revise(
       .where('id', '=', id)
       .returning(EVENT_COLUMNS)
       .executeTakeFirstOrThrow()) as EventRow;
+    if (deleting) {
+      const kindCount = `live_${current.kind}s` as const;
+      await tx
+        .updateTable('logbook')
+        .set((eb) => ({
+          live_events: eb('live_events', '-', 1),
+          [kindCount]: eb(kindCount, '-', 1),
+          live_comments: eb('live_comments', '-', current.parent_id === null ? 0 : 1),
+          deleted_events: eb('deleted_events', '+', 1),
+        }))
+        .where('id', '=', current.logbook_id)
+        .execute();
+    }
     return toEvent(updated);
   });
 }
@@ -123,5 +140,5 @@ export function editEvent(
 
 /** Soft delete: the event stays (and its history), marked deleted in a new revision. */
 export function deleteEvent(db: Db, access: Access, id: string, expected: number): Promise<LogbookEvent> {
-  return revise(db, access, id, expected, () => ({ deleted_at: access.now }));
+  return revise(db, access, id, expected, () => ({ deleted_at: access.now }), true);
 }

@@ -1,22 +1,19 @@
-import { sql } from 'kysely';
 import { uuidv7 } from 'uuidv7';
 import type { Db } from '../../db/connect.ts';
-import type { EventCategory, EventKind } from '../../db/schema.ts';
+import type { EventCategory, EventKind, LogbookScope } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
 import type { Access } from '../../catalogue/access.ts';
-import type { Logbook } from '../logbooks.ts';
+import { assertWritable, findLogbook, knownScope, type Logbook } from '../logbooks.ts';
+import type { LogbookBus } from '../bus.ts';
 import { renderContent } from '../content.ts';
 import type { EventInput } from '../wire.ts';
 import { bodyHash } from './hash.ts';
-import { EVENT_COLUMNS, toEvent, type EventRow, type LogbookEvent, type StoredAttachment } from './model.ts';
+import { EVENT_COLUMNS, toEvent, type EventRow, type StoredAttachment } from './model.ts';
+import { isUniqueViolation, writeCombined, writeEvents, type PostResult, type Prepared } from './write.ts';
+
+export type { PostResult } from './write.ts';
 
 export const MAX_BATCH = 1000;
-
-export interface PostResult {
-  events: LogbookEvent[];
-  /** True when the answer is the stored one of an earlier request (nothing new was written). */
-  replayed: boolean;
-}
 
 /**
  * Appends events to a logbook, exactly once. Retries are recognised by the request's
@@ -24,17 +21,24 @@ export interface PostResult {
  * clientId (the stored event is returned). Seq numbers come from the logbook row, bumped under its
  * row lock: they are gap-free and commit in order, even under concurrency.
  *
- * Everything that only reads (earlier copies, parents, attachments) happens first; then one
- * statement bumps the sequence, inserts the events and claims the key. It commits on its own, so
- * the logbook row stays locked for the time that statement runs, not for network round trips
- * between statements: that is what lets many posters share one logbook. A concurrent copy of the
- * same request makes the statement fail on a unique constraint (key or clientId) before anything
- * commits, seq numbers included; it then answers from the winner.
+ * One statement checks that the caller may write, bumps the sequence and the logbook's counts,
+ * inserts the events, claims the key and (on PostgreSQL) wakes live readers. It commits on its own,
+ * so the logbook row stays locked for the time that statement runs, not for network round trips
+ * between statements: that is what lets many posters share one logbook. A retry, or a concurrent
+ * copy of the same request, makes it fail on a unique constraint (key or clientId) before anything
+ * commits, seq numbers included; the careful path then answers from the stored copy.
+ *
+ * A post of new events to a logbook this process knows (the common case: software posting one
+ * event after another) is that one statement alone, shared with the caller's other posts to that
+ * logbook that arrive meanwhile (writeCombined: group commit). Otherwise, or when it wrote nothing
+ * or failed, the careful path runs: look the logbook up (404/403/401 in that order), look for
+ * earlier copies, parents and attachments, then the same statement.
  */
 export async function postEvents(
   db: Db,
+  bus: LogbookBus,
   access: Access,
-  logbook: Logbook,
+  logbookId: string,
   inputs: EventInput[],
   idempotency?: { key: string; body: unknown },
 ): Promise<PostResult> {
@@ -42,23 +46,46 @@ export async function postEvents(
     throw new AppError('batch_too_large', 413, `A batch holds at most ${MAX_BATCH} events`);
   }
   const now = access.now;
-  const prepared = inputs.map((input) => prepare(access, logbook, input, now));
   const key = idempotency && { key: idempotency.key, hash: bodyHash(idempotency.body) };
+  // A single post's body is its event: hash it once.
+  const hashOf = (input: EventInput) => (key && input === idempotency.body ? key.hash : bodyHash(input));
+
+  const scope = knownScope(db, logbookId);
+  if (scope && inputs.every((i) => !i.parentId && !i.attachments?.length)) {
+    // Input errors must not come before access errors (a 422 would tell an outsider the logbook
+    // exists): on any, the careful path decides.
+    let prepared: Prepared[] | undefined;
+    try {
+      prepared = inputs.map((input) => prepare(access, scope, logbookId, input, now, hashOf));
+    } catch {
+      prepared = undefined;
+    }
+    const written =
+      prepared &&
+      (await writeCombined(db, bus, access, logbookId, { fresh: prepared, slots: prepared, key, now }));
+    if (written) return written;
+  }
   for (let attempt = 1; ; attempt++) {
+    const logbook = await findLogbook(db, access, logbookId);
+    assertWritable(logbook, access);
+    const prepared = inputs.map((input) => prepare(access, logbook.scope, logbook.id, input, now, hashOf));
     if (key) {
       const prior = await storedResponse(db, logbook.id, key);
       if (prior) return prior;
     }
     try {
-      return await insertEvents(db, logbook, prepared, key, now);
+      const written = await insertEvents(db, bus, access, logbook, prepared, key, now);
+      if (written) return written;
+      // Access changed between the look-up and the write (a release, a membership): look again.
     } catch (err) {
-      if (!isUniqueViolation(err) || attempt >= 5) throw err;
+      if (!isUniqueViolation(err)) throw err;
       // The winner has committed: the next round finds its response or its clientIds.
+    }
+    if (attempt >= 5) {
+      throw new AppError('logbook_busy', 503, 'The logbook changed under this post five times; retry it');
     }
   }
 }
-
-const isUniqueViolation = (err: unknown) => (err as { code?: unknown } | null)?.code === '23505';
 
 async function storedResponse(
   db: Db,
@@ -90,19 +117,19 @@ async function storedResponse(
   return { events: ids.map((id) => toEvent(byId.get(id)!)), replayed: true };
 }
 
-type Prepared = Omit<
-  EventRow,
-  'seq' | 'revision' | 'edited_at' | 'edited_by' | 'deleted_at' | 'attachments'
-> & {
-  wantedAttachments: { sha256: string; name?: string }[];
-};
-
 /** Validates one input against the caller and logbook, renders its content; no database access. */
-function prepare(access: Access, logbook: Logbook, input: EventInput, now: Date): Prepared {
+function prepare(
+  access: Access,
+  scope: LogbookScope,
+  logbookId: string,
+  input: EventInput,
+  now: Date,
+  hashOf: (input: EventInput) => string,
+): Prepared {
   const caller = access.caller;
   const person = caller.kind === 'user';
   const defaultKind: EventKind =
-    logbook.scope === 'facility' && !input.parentId ? 'broadcast' : person ? 'annotation' : 'notification';
+    scope === 'facility' && !input.parentId ? 'broadcast' : person ? 'annotation' : 'notification';
   const kind = input.kind ?? defaultKind;
   if (kind === 'annotation' && !person)
     throw new AppError(
@@ -116,7 +143,7 @@ function prepare(access: Access, logbook: Logbook, input: EventInput, now: Date)
       422,
       'Notifications come from software (API keys); people write annotations',
     );
-  if (kind === 'broadcast' && logbook.scope !== 'facility')
+  if (kind === 'broadcast' && scope !== 'facility')
     throw new AppError('invalid_kind', 422, 'Broadcasts go to the facility logbook');
   const category: EventCategory = input.category ?? (input.parentId ? 'comment' : 'info');
   const content = renderContent(input.content.format, input.content.text);
@@ -125,9 +152,9 @@ function prepare(access: Access, logbook: Logbook, input: EventInput, now: Date)
     throw new AppError('invalid_time', 400, 'occurredAt is not a valid date-time');
   return {
     id: uuidv7(),
-    logbook_id: logbook.id,
+    logbook_id: logbookId,
     client_id: input.clientId?.toLowerCase() ?? null,
-    input_hash: input.clientId ? bodyHash(input) : null,
+    input_hash: input.clientId ? hashOf(input) : null,
     kind,
     category,
     source: caller.kind === 'user' ? caller.username : caller.kind === 'apikey' ? caller.name : 'anonymous',
@@ -143,39 +170,20 @@ function prepare(access: Access, logbook: Logbook, input: EventInput, now: Date)
     content_html: content.html,
     plain_text: content.plain,
     wantedAttachments: input.attachments ?? [],
+    attachments: [],
   };
 }
 
-/** Columns the single insert statement writes, in the order of its record type. */
-const INSERT_COLUMNS = {
-  id: 'uuid',
-  client_id: 'uuid',
-  input_hash: 'text',
-  kind: 'text',
-  category: 'text',
-  source: 'text',
-  author: 'text',
-  author_user_id: 'bigint',
-  occurred_at: 'timestamptz',
-  received_at: 'timestamptz',
-  parent_id: 'uuid',
-  tags: 'text[]',
-  dataset_ids: 'text[]',
-  attachments: 'jsonb',
-  content_format: 'text',
-  content_text: 'text',
-  content_html: 'text',
-  plain_text: 'text',
-  ord: 'integer',
-} as const;
-
+/** The careful path's write: earlier copies by clientId, parents and attachments first. */
 async function insertEvents(
   db: Db,
+  bus: LogbookBus,
+  access: Access,
   logbook: Logbook,
   prepared: Prepared[],
   key: { key: string; hash: string } | undefined,
   now: Date,
-): Promise<PostResult> {
+): Promise<PostResult | undefined> {
   const withClientId = prepared.filter((p) => p.client_id !== null);
   const existing = new Map<string, EventRow>();
   if (withClientId.length > 0) {
@@ -210,43 +218,8 @@ async function insertEvents(
 
   await checkParents(db, logbook, fresh);
   const attachments = await resolveAttachments(db, logbook, fresh);
-  const records = fresh.map(({ wantedAttachments: _, logbook_id: __, ...p }, i) => ({
-    ...p,
-    occurred_at: p.occurred_at.toISOString(),
-    received_at: p.received_at.toISOString(),
-    attachments: attachments.get(p.id) ?? [],
-    ord: i + 1,
-  }));
-  const columns = Object.keys(INSERT_COLUMNS).filter((c) => c !== 'ord');
-  const recordType = sql.raw(
-    Object.entries(INSERT_COLUMNS)
-      .map(([c, t]) => `${c} ${t}`)
-      .join(', '),
-  );
-  const n = fresh.length;
-  const claim = key
-    ? sql`, claim AS (
-        INSERT INTO logbook_idempotency (logbook_id, key, body_hash, created_at, response)
-        VALUES (${logbook.id}, ${key.key}, ${key.hash}, ${now}, ${JSON.stringify(slots.map((s) => s.id))}::jsonb)
-      )`
-    : sql``;
-  // No ON CONFLICT: a clientId or key stored meanwhile fails the whole statement, seq bump included.
-  const { rows } = await sql<EventRow>`
-    WITH bumped AS (
-      UPDATE logbook SET last_seq = last_seq + ${n} WHERE id = ${logbook.id} RETURNING last_seq - ${n} AS base
-    ), inserted AS (
-      INSERT INTO logbook_event (logbook_id, seq, ${sql.raw(columns.join(', '))})
-      SELECT ${logbook.id}, bumped.base + r.ord, ${sql.raw(columns.map((c) => `r.${c}`).join(', '))}
-      FROM bumped, jsonb_to_recordset(${JSON.stringify(records)}::jsonb) AS r(${recordType})
-      RETURNING ${sql.raw(EVENT_COLUMNS.join(', '))}
-    )${claim}
-    SELECT * FROM inserted`.execute(db);
-  if (rows.length !== n) throw new Error(`logbook ${logbook.id} is missing; inserted ${rows.length} of ${n}`);
-  const inserted = new Map(rows.map((r) => [r.id, r]));
-  return {
-    events: slots.map((s) => toEvent(inserted.get(s.id) ?? (s as EventRow))),
-    replayed: false,
-  };
+  for (const p of fresh) p.attachments = attachments.get(p.id) ?? [];
+  return (await writeEvents(db, bus, access, logbook.id, [{ fresh, slots, key, now }]))?.[0];
 }
 
 /** Comments attach to live events of the same logbook. */
