@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { haveChromium, launchWithPortal, pollText, SKIP_REASON } from './chromium.ts';
@@ -14,6 +15,24 @@ import { FIXTURES, tempRoot } from '../ingest/trees.ts';
 
 const POLL = { timeout: 30_000, interval: 100 };
 const NXS = 'APS_NXsas_hdf5_nexus-example.hdf5';
+/** Larger than the 128 MiB the preview used to download whole before it read with Range requests. */
+const BIG_FRAMES = 36; // of 1024 × 1024 float32: 144 MiB
+
+/** A NeXus file of BIG_FRAMES detector frames (NXentry → NXdata, signal "frames"), written by h5py. */
+function writeBigNexus(file: string) {
+  const script = `
+import sys, h5py, numpy as np
+with h5py.File(sys.argv[1], 'w') as f:
+    entry = f.create_group('entry'); entry.attrs['NX_class'] = 'NXentry'; entry.attrs['default'] = 'data'
+    data = entry.create_group('data'); data.attrs['NX_class'] = 'NXdata'; data.attrs['signal'] = 'frames'
+    frames = data.create_dataset('frames', shape=(${BIG_FRAMES}, 1024, 1024), dtype='float32', chunks=(1, 1024, 1024))
+    frames.attrs['units'] = 'counts'
+    ramp = np.add.outer(np.arange(1024), np.arange(1024)).astype('float32')
+    for i in range(${BIG_FRAMES}):
+        frames[i] = ramp + i
+`;
+  execFileSync('/usr/bin/python3', ['-c', script, file]);
+}
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 describe.skipIf(!haveChromium)(`dataset page with real files${SKIP_REASON}`, () => {
@@ -29,6 +48,7 @@ describe.skipIf(!haveChromium)(`dataset page with real files${SKIP_REASON}`, () 
     fs.mkdirSync(dir);
     fs.copyFileSync(path.join(FIXTURES, NXS), path.join(dir, 'sample.nxs'));
     fs.writeFileSync(path.join(dir, 'notes.txt'), 'beam stable, 200 mA\n');
+    writeBigNexus(path.join(dir, 'tomo_big.nxs'));
     browser = await launchWithPortal();
     server = await startPortalServer({ FAIRBEAM_DATA_ROOTS: root.dir });
     const result = await registerDataset(
@@ -96,5 +116,38 @@ describe.skipIf(!haveChromium)(`dataset page with real files${SKIP_REASON}`, () 
     await frame.getByText('frames (counts)').waitFor({ state: 'visible' });
     expect(await frame.locator('canvas').count()).toBeGreaterThan(0);
     await page.screenshot({ path: '/tmp/fairbeam-dataset-preview.png', fullPage: true });
+  });
+
+  it('previews a file larger than 128 MiB by reading only parts of it with Range requests', async () => {
+    const db = server.database.db;
+    const big = await db
+      .selectFrom('datafile')
+      .select(['id', 'size'])
+      .where('dataset_pid', '=', pid)
+      .where('path', '=', 'tomo_big.nxs')
+      .executeTakeFirstOrThrow();
+    expect(big.size).toBeGreaterThan(128 * 1024 * 1024);
+    const page = await openDataset();
+    await page.getByRole('button', { name: 'Preview tomo_big.nxs' }).click();
+    const frame = page.frameLocator('[data-testid=hdf5-preview-frame]');
+    await frame
+      .getByRole('treeitem', { name: /entry/ })
+      .first()
+      .waitFor({ state: 'visible', timeout: 60_000 });
+    // The NXdata default: a heatmap of the first 1024 × 1024 frame, on a WebGL canvas.
+    await frame.getByText('frames (counts)').waitFor({ state: 'visible', timeout: 60_000 });
+    await expect.poll(() => frame.locator('canvas').count(), POLL).toBeGreaterThan(0);
+    await pollText(frame.getByTestId('preview-transfer'), POLL).toMatch(/range requests/);
+    await page.screenshot({ path: '/tmp/fairbeam-dataset-preview-big.png', fullPage: true });
+
+    // What the server sent for this file, from its audit log (one entry per request).
+    const sent = await sql<{ status: number; bytes: number }>`
+      SELECT (details->>'status')::int AS status, (details->>'bytes')::bigint AS bytes
+      FROM audit_log WHERE action = 'download.file' AND target = ${`datafile:${big.id}`}`.execute(db);
+    const bytes = sent.rows.reduce((s, r) => s + Number(r.bytes), 0);
+    expect(sent.rows.length).toBeGreaterThan(1);
+    expect(new Set(sent.rows.map((r) => r.status))).toEqual(new Set([206]));
+    expect(bytes).toBeGreaterThan(4 * 1024 * 1024); // at least the frame on show
+    expect(bytes).toBeLessThan(big.size / 10);
   });
 });

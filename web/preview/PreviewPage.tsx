@@ -1,42 +1,58 @@
 import { useEffect, useState } from 'react';
-import { App } from '@h5web/app';
-import { H5WasmBufferProvider } from '@h5web/h5wasm';
-
-/**
- * @h5web/h5wasm reads a whole ArrayBuffer (or a local File); it has no HTTP range reader. So the
- * preview fetches the file once, and only up to this size, to keep the browser's memory bounded.
- */
-export const MAX_PREVIEW_BYTES = 128 * 1024 * 1024;
+import { App, DataProvider } from '@h5web/app';
+import { WorkerProviderApi, type TransferStats } from './worker-api.ts';
 
 type State =
-  | { kind: 'loading'; received: number; total: number | null }
-  | { kind: 'ready'; buffer: ArrayBuffer }
+  | { kind: 'loading' }
+  | { kind: 'ready'; api: WorkerProviderApi; size: number }
   | { kind: 'message'; text: string; error: boolean };
 
 const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
 
-/** `/preview/?file=ID&name=NAME`: the datafile's HDF5 tree, attributes and plots, in @h5web. */
+/**
+ * `/preview/?file=ID&name=NAME`: the datafile's HDF5 tree, attributes and plots, in @h5web. The file
+ * is not downloaded: h5wasm runs in a worker and reads it with HTTP Range requests to
+ * `GET /api/datafiles/{id}/content` (with the portal's cookie, so the access policy applies to every
+ * read), fetching only the metadata and the slices that are shown.
+ */
 export function PreviewPage() {
   const params = new URLSearchParams(window.location.search);
   const fileId = Number(params.get('file'));
   const name = params.get('name') ?? `datafile-${fileId}.h5`;
-  const [state, setState] = useState<State>({ kind: 'loading', received: 0, total: null });
+  const [state, setState] = useState<State>({ kind: 'loading' });
+  const [stats, setStats] = useState<TransferStats | null>(null);
 
   useEffect(() => {
     if (!Number.isSafeInteger(fileId) || fileId < 1) {
       setState({ kind: 'message', text: 'No datafile was named for the preview.', error: true });
       return;
     }
-    const abort = new AbortController();
-    loadFile(fileId, abort.signal, (received, total) => setState({ kind: 'loading', received, total })).then(
-      setState,
-      (e: unknown) => {
-        if (!abort.signal.aborted)
-          setState({ kind: 'message', text: `The preview failed: ${String(e)}`, error: true });
-      },
+    const api = new WorkerProviderApi(name, `/api/datafiles/${fileId}/content`);
+    let live = true;
+    api.ready.then(
+      ({ size }) => live && setState({ kind: 'ready', api, size }),
+      (e: Error) =>
+        live &&
+        setState({
+          kind: 'message',
+          text: /on tape/.test(e.message) ? e.message : `The preview failed: ${e.message}`,
+          error: !/on tape/.test(e.message),
+        }),
     );
-    return () => abort.abort();
-  }, [fileId]);
+    const timer = setInterval(
+      () =>
+        void api.stats().then(
+          (s) => live && setStats(s),
+          () => {},
+        ),
+      1000,
+    );
+    return () => {
+      live = false;
+      clearInterval(timer);
+      api.close();
+    };
+  }, [fileId, name]);
 
   if (state.kind === 'message')
     return (
@@ -47,63 +63,21 @@ export function PreviewPage() {
   if (state.kind === 'loading')
     return (
       <p className="preview-message" role="status">
-        Loading {name}… {mib(state.received)}
-        {state.total !== null ? ` of ${mib(state.total)}` : ''}
+        Opening {name}…
       </p>
     );
   return (
-    <H5WasmBufferProvider filename={name} buffer={state.buffer}>
-      <App sidebarOpen initialPath="/" />
-    </H5WasmBufferProvider>
+    <div className="preview-layout">
+      <div className="preview-viewer">
+        <DataProvider api={state.api}>
+          <App sidebarOpen initialPath="/" />
+        </DataProvider>
+      </div>
+      <p className="preview-transfer" data-testid="preview-transfer">
+        {stats
+          ? `Read ${mib(stats.bytes)} of this ${mib(stats.size)} file in ${stats.requests} range requests`
+          : `${mib(state.size)} file, read in parts with range requests`}
+      </p>
+    </div>
   );
-}
-
-async function loadFile(
-  id: number,
-  signal: AbortSignal,
-  progress: (received: number, total: number | null) => void,
-): Promise<State> {
-  const res = await fetch(`/api/datafiles/${id}/content`, { credentials: 'same-origin', signal });
-  if (res.status === 202)
-    return {
-      kind: 'message',
-      text: 'This file is on tape; download it to restore it, then preview it.',
-      error: false,
-    };
-  if (!res.ok) {
-    const body = (await res.json().catch(() => null)) as { message?: string } | null;
-    return { kind: 'message', text: body?.message ?? `The server answered ${res.status}.`, error: true };
-  }
-  const length = res.headers.get('content-length');
-  const total = length === null ? null : Number(length);
-  const tooLarge = (n: number) => ({
-    kind: 'message' as const,
-    text: `This file (${mib(n)}) is larger than the ${mib(MAX_PREVIEW_BYTES)} the browser preview reads; download it to open it locally.`,
-    error: false,
-  });
-  if (total !== null && total > MAX_PREVIEW_BYTES) {
-    await res.body?.cancel();
-    return tooLarge(total);
-  }
-  const reader = res.body!.getReader();
-  const chunks: Uint8Array[] = [];
-  let received = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    received += value.byteLength;
-    if (received > MAX_PREVIEW_BYTES) {
-      await reader.cancel();
-      return tooLarge(received);
-    }
-    chunks.push(value);
-    progress(received, total);
-  }
-  const buffer = new Uint8Array(received);
-  let at = 0;
-  for (const c of chunks) {
-    buffer.set(c, at);
-    at += c.byteLength;
-  }
-  return { kind: 'ready', buffer: buffer.buffer };
 }

@@ -14,7 +14,7 @@ export const isHdf5Name = (path: string) => HDF5_NAME.test(path);
 export function Hdf5Preview({ file }: { file: Datafile | null }) {
   if (!file) return <EmptyState title="This dataset has no HDF5 or NeXus file to preview." />;
   const name = file.path.split('/').pop() ?? file.path;
-  if (file.state !== 'online')
+  if (file.state === 'offline' || file.state === 'restoring')
     return <EmptyState title={`${name} is on tape; download it to restore it, then preview it.`} />;
   const src = `/preview/?file=${file.id}&name=${encodeURIComponent(name)}`;
   return (
