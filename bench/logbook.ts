@@ -302,14 +302,16 @@ export async function run(): Promise<string> {
       'bumps seq and counts, inserts, claims the key and calls pg_notify in its RETURNING; retries, refusals and ' +
       'first posts fail or skip it and take the careful path, which answers as before. A verified API key is ' +
       'trusted for 1 s before its row is read again (revocation by another process takes effect within a second, ' +
-      'in the revoking one at once). That cut the server to 0.4–0.9 ms per event on the loaded machine. ' +
+      'in the revoking one at once). ' +
       '(4) The rate was still bound by the disk: posts to one logbook serialise on its row lock until their ' +
       'commit is durable, and a WAL flush takes ~2.7 ms here (pg_test_fsync: 370 fdatasync/s), so at most ' +
       '~370 posts/s whatever the CPU. Posts of one caller to one logbook that arrive while its statement runs now ' +
       'wait and go together in the next statement (group commit; "events per transaction" above): seq stays ' +
       'gap-free in arrival order, each post gets its own answer after the commit, a lone post waits for nothing, ' +
-      'and a statement that fails (a retry among them) is re-run post by post. In development on the loaded machine ' +
-      '(load 6–7) this gave 750–960 events/s against 90–140 for the old code in alternating runs. PGlite runs a ' +
+      'and a statement that fails (a retry among them) is re-run post by post. In development, alternating runs of ' +
+      'the old and new code on the loaded machine (load 6–7, PostgreSQL busy with other benchmarks) gave 90–140 ' +
+      'events/s at 2.4–3.9 ms server CPU per event (old) against 200–360 at 0.8–0.9 ms (new); in a quieter ' +
+      'moment the new code reached 750–960 events/s at 0.4–0.6 ms. PGlite runs a ' +
       'statement synchronously, so posts never overlap there and each is its own transaction. (5) Opening a ' +
       'logbook counted its events (0.29 s at 1M events; EXPLAIN ANALYZE: 1.05 s, a parallel scan of 68,698 ' +
       'pages); the counts now live on the logbook row, kept by posts (in the same UPDATE that bumps seq) and ' +
