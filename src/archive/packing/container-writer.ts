@@ -7,7 +7,7 @@ import { BackgroundWriteback } from './durable.ts';
 import { BLOB_CHUNK_BYTES, type IndexRow, MiB, SLICE_BYTES } from './format.ts';
 import { type IndexSlicing, writeIndex } from './index-table.ts';
 import { type AppendOutcome, appendFile } from './member-reader.ts';
-import { segmentMembers } from './batch-reader.ts';
+import { BATCHED_FILE_LIMIT, segmentMembers } from './batch-reader.ts';
 import type { BatchClient } from './batch-helper.ts';
 import type { ScanProblem, ScannedEntry } from './scan.ts';
 
@@ -42,11 +42,26 @@ export interface ContainerContent {
 /** Batches requested from the helper thread ahead of the one being written (8 MiB each in memory). */
 const HELPER_READ_AHEAD = 4;
 /**
- * The helper reads three batches in four: the writer also copies every batch into the wasm heap and
- * writes its chunks, which costs about two thirds of reading and hashing it. Measured on 1.25 GiB of
- * 128 KiB files, this split keeps the threads about equally busy (3.3 and 2.6 CPU seconds).
+ * How many batches in a row the helper reads before the writer reads one itself. The writer also copies
+ * every batch into the wasm heap, writes its chunks, writes and re-reads /index and checks part of
+ * /blob; per-thread CPU measured on the benchmark trees (/proc/self/task) gave the writer ~1.8 s of
+ * that on 100k files of 0.5–8 KiB (the helper's reading and hashing of all of them: ~1.7 s) and
+ * ~2.1 s on 10k files of 128 KiB (reading: ~2.4 s). So the helper reads every batch of small files,
+ * and seven in eight of larger ones.
  */
-const byHelperShare = (seq: number) => seq % 4 !== 0;
+function helperShare(members: ScannedEntry[]): (seq: number) => boolean {
+  let files = 0;
+  let bytes = 0;
+  for (const m of members) {
+    if (m.type !== 'file' || m.size >= BATCHED_FILE_LIMIT) continue;
+    files += 1;
+    bytes += m.size;
+  }
+  if (files === 0 || bytes / files < SMALL_FILE_AVERAGE) return () => true;
+  return (seq) => seq % 8 !== 7;
+}
+/** Below this average batched file size, per-file work (open, read, close, index rows) dominates. */
+const SMALL_FILE_AVERAGE = 32 * 1024;
 
 /**
  * Writes one container file (the caller chooses the .partial name and makes it durable). Small files
@@ -107,7 +122,8 @@ export async function writeContainerFile(
 
     const segments = segmentMembers(content.members);
     const batches = segments.filter((s) => s.kind === 'batch');
-    const byHelper = (seq: number) => helper !== undefined && byHelperShare(seq);
+    const share = helperShare(content.members);
+    const byHelper = (seq: number) => helper !== undefined && share(seq);
     let asked = 0;
     const askAhead = (seq: number) => {
       for (; asked < Math.min(batches.length, seq + HELPER_READ_AHEAD); asked++) {
