@@ -290,11 +290,14 @@ const MAX_DEPTH = 20_480;
 
 /**
  * The best `k` public datasets for the query terms, by rank (the sum of the terms' weights) then pid,
- * without ranking every match: the threshold algorithm over the postings index (term, weight DESC).
- * Each round reads the first `depth` postings of every term; a dataset seen nowhere ranks at most the
- * sum of the last weights read (`bound`), so once the k-th best candidate ranks above it, no unseen
- * dataset can enter the page. Candidates missing from some lists get their exact rank from the
- * postings' primary key. Otherwise the lists go 4× deeper; past MAX_DEPTH every match is ranked.
+ * without ranking every match: the threshold algorithm over the postings index (term, weight DESC,
+ * pid). Each round reads the first `depth` postings of every term. A dataset seen in no list ranks at
+ * most `bound`, the sum of the last weights read, and if it ranks exactly that, it has each of those
+ * weights and a pid after the last one read in each list. So once the k-th best candidate ranks above
+ * `bound`, or at `bound` with a pid not after the largest last pid, no unseen dataset can enter the
+ * page. Candidates missing from some list get their exact rank from the postings' primary key (only
+ * those that could still reach the page). Otherwise the lists go 4× deeper; past MAX_DEPTH every match
+ * is ranked. Pids are compared in SQL only, in the database's collation, as the index orders them.
  */
 async function bestDatasets(
   db: Db,
@@ -314,8 +317,6 @@ async function bestDatasets(
       ORDER BY t.weight DESC, t.dataset_pid LIMIT ${k}`.execute(db);
     return rows.map((r) => ({ pid: r.pid, rank: Number(r.rank) }));
   }
-  const byRank = (x: { pid: string; rank: number }, y: { pid: string; rank: number }) =>
-    y.rank - x.rank || (x.pid < y.pid ? -1 : x.pid > y.pid ? 1 : 0);
   for (let depth = Math.max(64, 4 * k); depth <= MAX_DEPTH; depth *= 4) {
     const { rows } = await sql<{ term: string; pid: string; w: number }>`SELECT u.term, x.dataset_pid AS pid,
         x.weight::float8 AS w
@@ -323,43 +324,41 @@ async function bestDatasets(
       CROSS JOIN LATERAL (SELECT t.dataset_pid, t.weight FROM dataset_term t WHERE t.term = u.term AND ${visible}
         ORDER BY t.weight DESC, t.dataset_pid LIMIT ${depth}) AS x`.execute(db);
     const read = new Map<string, number>();
-    const last = new Map<string, number>();
+    const last = new Map<string, { w: number; pid: string }>();
     const seen = new Map<string, Map<string, number>>();
     for (const r of rows) {
       const w = Number(r.w);
       read.set(r.term, (read.get(r.term) ?? 0) + 1);
-      last.set(r.term, w);
+      last.set(r.term, { w, pid: r.pid });
       const ws = seen.get(r.pid) ?? new Map<string, number>();
       ws.set(r.term, w);
       seen.set(r.pid, ws);
     }
     // Lists not read to their end; an unseen dataset can still hold each of their terms.
     const open = terms.filter((t) => read.get(t) === depth);
-    const bound = open.reduce((sum, t) => sum + last.get(t)!, 0);
+    const bound = open.reduce((sum, t) => sum + last.get(t)!.w, 0);
     const cands = [...seen].map(([pid, ws]) => {
       let lb = 0;
       for (const w of ws.values()) lb += w;
-      const ub = open.reduce((sum, t) => sum + (ws.has(t) ? 0 : last.get(t)!), lb);
+      const ub = open.reduce((sum, t) => sum + (ws.has(t) ? 0 : last.get(t)!.w), lb);
       return { pid, lb, ub };
     });
     const lbs = cands.map((c) => c.lb).sort((x, y) => y - x);
     const kth = lbs.length >= k ? lbs[k - 1]! : 0;
-    // Only candidates that could reach the page need their exact rank.
+    // Only candidates that could reach the page: exact when seen in every open list, else looked up.
     const contenders = cands.filter((c) => c.ub >= kth);
-    const unsure = contenders.filter((c) => c.ub > c.lb).map((c) => c.pid);
-    const exact = new Map<string, number>();
-    if (unsure.length > 0) {
-      const { rows: ranks } = await sql<{ pid: string; rank: number }>`SELECT t.dataset_pid AS pid,
-          sum(t.weight::float8) AS rank
-        FROM dataset_term t WHERE t.dataset_pid = ANY (CAST(${unsure} AS text[])) AND t.term = ANY (${termList})
-        GROUP BY t.dataset_pid`.execute(db);
-      for (const r of ranks) exact.set(r.pid, Number(r.rank));
-    }
-    const top = contenders
-      .map((c) => ({ pid: c.pid, rank: exact.get(c.pid) ?? c.lb }))
-      .sort(byRank)
-      .slice(0, k);
-    if (open.length === 0 || (top.length === k && top[k - 1]!.rank > bound)) return top;
+    const { rows: top } = await sql<{ pid: string; rank: number; early: boolean }>`SELECT c.pid,
+        coalesce(c.rank, (SELECT sum(t.weight::float8) FROM dataset_term t
+          WHERE t.dataset_pid = c.pid AND t.term = ANY (${termList}))) AS rank,
+        c.pid <= ANY (CAST(${open.map((t) => last.get(t)!.pid)} AS text[])) AS early
+      FROM unnest(CAST(${contenders.map((c) => c.pid)} AS text[]),
+        CAST(${contenders.map((c) => (c.ub > c.lb ? null : c.lb))} AS float8[])) AS c(pid, rank)
+      ORDER BY rank DESC, c.pid LIMIT ${k}`.execute(db);
+    const page = top.map((r) => ({ pid: r.pid, rank: Number(r.rank) }));
+    if (open.length === 0) return page;
+    const kthRow = top[k - 1];
+    if (kthRow && (Number(kthRow.rank) > bound || (Number(kthRow.rank) === bound && kthRow.early)))
+      return page;
   }
   const { rows } = await sql<{
     pid: string;
