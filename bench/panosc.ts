@@ -9,6 +9,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { AddressInfo } from 'node:net';
 import { fork } from 'node:child_process';
+import os from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { buildApp } from '../src/http/app.ts';
 import { loadConfig } from '../src/config.ts';
@@ -390,36 +391,58 @@ async function dropPgDatabase(url: string): Promise<void> {
 const FINDINGS = [
   '### What the bench showed on PostgreSQL, and what changed',
   '',
-  '- **JIT.** PostgreSQL compiled every large search plan (250-300 ms per statement at 1M datasets, more than the',
-  '  query then took). Searches run with `jit = off` (`src/search/panosc/service.ts`).',
-  "- **Parameter ranges.** The planner multiplied the selectivities of a parameter's name and its SI unit and",
-  '  expected ~250 of the ~25,000 parameters a 500 eV range matches, so it checked every candidate dataset',
-  '  (25k dataset and session lookups, 1.2-1.5 s). Migration 0008 adds dependency statistics (name → SI unit)',
-  '  and a covering index `parameter (name, si_unit, si_value) INCLUDE (dataset_pid)`: the plan is now a merge',
-  '  semi-join walking datasets in page order that stops after the page (63 ms in EXPLAIN ANALYZE).',
-  '- **Wide rows.** A dataset row carries its search vector (~650 bytes). Lists without free text now select the',
-  "  page's ids first and read only the page's rows (`pageThenRows` in `src/search/panosc/execute.ts`);",
-  '  `dataset (pid) INCLUDE (session_id, techniques)` (0008) answers the embargo and technique checks of',
-  '  candidates from the index.',
-  '- **Scores.** A score-ordered page is a top-N sort of the best `skip + limit` ranks (the first is the best',
-  '  match overall, so scores stay relative to it) instead of a window over every match.',
-  '- **Not reached: common words and counts over a large share of the catalogue.** The generator draws titles',
-  '  from 20 words, so each query word matches ~19% of the datasets (~190k). Exact scores relative to the best',
-  '  match need every match ranked: the plan scans the dataset table (650 MB). Counting datasets with a',
-  '  technique (62k, spread over every page) needs each one checked against its session: an index-only scan of',
-  '  the 1M covering-index entries. Both stay near a second on this loaded machine. The next step would be a',
-  '  term table (TF-IDF in SQL, indexed by term and weight) for text, which is not done.',
-  '- Before (same 1M database, same day): with the first code, text 1 word p50 2134 / p95 3406 ms and 2 words',
-  "  5295 / 9848 ms (the table then still bloated by the generator's update); after `jit = off` and the top-N",
-  '  scores but before 0008 and the ids-first pages: parameter range 1503 / 1795 ms, count with technique',
-  '  1020 / 1254 ms, 4 req/s under load.',
+  'Second round (migration 0010, `bench/panosc.ts` generator):',
+  '',
+  '- **Generator.** Set-based in SQL without row-by-row triggers or foreign-key checks: parameters first, then',
+  '  datasets with their search vector computed in the INSERT by the function the triggers use (no UPDATE and',
+  '  VACUUM FULL), postings derived in one INSERT ... SELECT, indexes built after the load, then VACUUM ANALYZE.',
+  '  `jit = off` for the load: JIT compiled the search-vector function at each call and made the first attempt',
+  '  run at ~30 rows/s. Titles and proposal texts are drawn from a 230-word vocabulary with a Zipf law',
+  '  (rank r with probability ~1/r), techniques from the whole PaNET vocabulary (common ones first, ~1/rank),',
+  '  one session in five under embargo and a tenth of those released early. 1M datasets took 1506 s on this',
+  '  machine at load average 10-12 (2591 s before); the PGlite time is in its table.',
+  '- **Text.** Postings `dataset_term (term, dataset_pid, weight, public_from)` kept by triggers, indexed by',
+  '  `(term, weight DESC, dataset_pid) INCLUDE (public_from)`: the policy is `public_from <= now` on the',
+  '  index entries (`publicFromIsPublic` in `src/auth/policy.ts`; `public_from` derived from the session in',
+  '  one SQL function and kept in step with it by triggers). One word: the first `skip + limit` entries of its',
+  '  postings (an index-only range scan that stops early). Several words: the threshold algorithm over the',
+  "  words' postings, deeper until no unseen dataset can enter the page, exact ranks by primary-key look-ups",
+  '  for the candidates missing from a list. Scores stay rank / best rank in (0, 1], best first, the same as',
+  '  the general path (tested: identical pages and scores).',
+  '- **Count of a technique.** `dataset_technique (technique_id, public_from) INCLUDE (dataset_pid)`: one index',
+  '  range per technique of the PaNET family, distinct pids hashed (`work_mem` 32 MB for searches so that it',
+  '  stays in memory). Changing an embargo or a release updates `public_from` in the same transaction (tested).',
+  '- **Round trips.** The search transaction starts read-only and sets its timeout, `jit` and `work_mem` in',
+  '  one statement (was three). Load clients run in a child process, no longer in the server process.',
+  "- **Not reached.** Two common words: the bench's words co-occur rarely, so the threshold algorithm reads",
+  '  thousands of postings per word and checks thousands of candidates by primary key (random reads in a',
+  '  5 GB posting table: 70 postings per dataset, most of them the parameter names every dataset shares);',
+  '  the distinct count over a technique family of ~130k datasets hashes every pid. Both are far below the',
+  '  first round but above 100 ms at p95 on this loaded machine.',
+  '- Before, same mix on the first 1M database (load then not recorded): text 1 word p50 729 / p95 1148 ms,',
+  '  2 words 1113 / 1384, parameter range 144 / 192, two parameters 66 / 145, count with technique',
+  '  938 / 1161, 4 req/s under load.',
+  '',
+  'First round:',
+  '',
+  '- **JIT.** PostgreSQL compiled every large search plan (250-300 ms per statement at 1M datasets). Searches',
+  '  run with `jit = off` (`src/search/panosc/service.ts`).',
+  "- **Parameter ranges.** Migration 0008: dependency statistics (a parameter's name determines its SI unit)",
+  '  and a covering index `parameter (name, si_unit, si_value) INCLUDE (dataset_pid)`.',
+  "- **Wide rows.** Lists without free text select the page's ids first and read only the page's rows",
+  '  (`pageThenRows`); `dataset (pid) INCLUDE (session_id, techniques)` answers the embargo and technique',
+  '  checks from the index.',
   '',
   'The PostgreSQL server is shared (default `shared_buffers` 128 MB, not tuned for this). `BENCH_PANOSC_REUSE=1`',
-  'measures a kept database again: the generation time shown is the one it was made with (2591 s: the first',
-  'generator, which still checked foreign keys row by row and maintained parameter indexes while inserting).',
+  'measures a kept database again (`BENCH_PANOSC_KEEP=1` keeps it); the generation time shown is the one it',
+  'was made with.',
 ].join('\n');
 
 export async function run(): Promise<string> {
+  const load0 = os
+    .loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' / ');
   const results: Result[] = [];
   const target = await pgDatabase();
   if (target) {
@@ -452,7 +475,12 @@ export async function run(): Promise<string> {
   return [
     '## PaNOSC search',
     '',
-    `${machine()}, shared with other work while this ran; ${RUNS} samples per query one at a time through app.inject (routing, filter parsing, SQL, includes, JSON), then the mix under concurrent load over HTTP.`,
+    `${machine()}, shared with other work while this ran (load average ${load0} at the start, ${os
+      .loadavg()
+      .map((x) => x.toFixed(1))
+      .join(
+        ' / ',
+      )} at the end); ${RUNS} samples per query one at a time through app.inject (routing, filter parsing, SQL, includes, JSON), then the mix under concurrent load over HTTP.`,
     'Goal: p95 < 100 ms and ≥ 200 req/s on PostgreSQL at 1M datasets / 10M parameters.',
     '',
     ...results.flatMap((r) => [table(r), '']),
