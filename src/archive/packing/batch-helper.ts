@@ -14,7 +14,7 @@ type HelperReply =
 
 /**
  * A second thread working for a container writer, so two cores share one container's work: it reads
- * (sha256 per member, xxh128 per batch) most batches of small files, and checks part of /blob when the
+ * (sha256 per member, xxh128 per batch) the batches of small files, and checks part of /blob when the
  * container is verified. A tree that fits one container would otherwise use a single core.
  */
 export function serveBatches(port: MessagePort): void {

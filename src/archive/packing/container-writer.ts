@@ -7,7 +7,7 @@ import { BackgroundWriteback } from './durable.ts';
 import { BLOB_CHUNK_BYTES, type IndexRow, MiB, SLICE_BYTES } from './format.ts';
 import { type IndexSlicing, writeIndex } from './index-table.ts';
 import { type AppendOutcome, appendFile } from './member-reader.ts';
-import { BATCHED_FILE_LIMIT, segmentMembers } from './batch-reader.ts';
+import { segmentMembers } from './batch-reader.ts';
 import type { BatchClient } from './batch-helper.ts';
 import type { ScanProblem, ScannedEntry } from './scan.ts';
 
@@ -41,31 +41,17 @@ export interface ContainerContent {
 
 /** Batches requested from the helper thread ahead of the one being written (8 MiB each in memory). */
 const HELPER_READ_AHEAD = 4;
-/**
- * How many batches in a row the helper reads before the writer reads one itself. The writer also copies
- * every batch into the wasm heap, writes its chunks, writes and re-reads /index and checks part of
- * /blob; per-thread CPU measured on the benchmark trees (/proc/self/task) gave the writer ~1.8 s of
- * that on 100k files of 0.5–8 KiB (the helper's reading and hashing of all of them: ~1.7 s) and
- * ~2.1 s on 10k files of 128 KiB (reading: ~2.4 s). So the helper reads every batch of small files,
- * and seven in eight of larger ones.
+/*
+ * With a helper, it reads (sha256 per member, xxh128 per batch) every batch of small files: the writer
+ * has as much to do meanwhile — copying each batch into the slice, HDF5's chunk writes, /index, half
+ * of the verification. Per-thread CPU measured on the benchmark trees (/proc/self/task) was then
+ * about even: 1.6 + 1.9 s on 100k files of 0.5–8 KiB, 1.8 + 1.9 s on 10k files of 128 KiB (with the
+ * writer reading one batch in four itself: 2.2 + 1.4 s and 3.1 + 2.3 s).
  */
-function helperShare(members: ScannedEntry[]): (seq: number) => boolean {
-  let files = 0;
-  let bytes = 0;
-  for (const m of members) {
-    if (m.type !== 'file' || m.size >= BATCHED_FILE_LIMIT) continue;
-    files += 1;
-    bytes += m.size;
-  }
-  if (files === 0 || bytes / files < SMALL_FILE_AVERAGE) return () => true;
-  return (seq) => seq % 8 !== 7;
-}
-/** Below this average batched file size, per-file work (open, read, close, index rows) dominates. */
-const SMALL_FILE_AVERAGE = 32 * 1024;
 
 /**
  * Writes one container file (the caller chooses the .partial name and makes it durable). Small files
- * are read in batches; with a helper, most batches are read by the helper thread in parallel.
+ * are read in batches; with a helper, every batch is read by the helper thread in parallel.
  */
 export async function writeContainerFile(
   h5: H5Api,
@@ -122,14 +108,11 @@ export async function writeContainerFile(
 
     const segments = segmentMembers(content.members);
     const batches = segments.filter((s) => s.kind === 'batch');
-    const share = helperShare(content.members);
-    const byHelper = (seq: number) => helper !== undefined && share(seq);
     let asked = 0;
     const askAhead = (seq: number) => {
       for (; asked < Math.min(batches.length, seq + HELPER_READ_AHEAD); asked++) {
         const batch = batches[asked]!;
-        if (byHelper(asked))
-          helper!.request(asked, content.root, content.members.slice(batch.first, batch.end));
+        helper?.request(asked, content.root, content.members.slice(batch.first, batch.end));
       }
     };
     askAhead(0);
@@ -142,11 +125,11 @@ export async function writeContainerFile(
       }
       const members = content.members.slice(segment.first, segment.end);
       askAhead(segment.seq + 1);
-      if (byHelper(segment.seq)) {
-        const batch = await helper!.take(segment.seq);
+      if (helper) {
+        const batch = await helper.take(segment.seq);
         const base = appender.position;
         appender.append(batch.bytes, batch.xxh128);
-        helper!.recycle(batch);
+        helper.recycle(batch);
         members.forEach((member, i) => record(member, batch.outcomes[i] ?? null, base));
       } else {
         // Read straight into the slice: no batch buffer, no copy.

@@ -187,54 +187,52 @@ interface WasmModule {
 export function readIndex(file: H5File, sliceRows = INDEX_SLICE_ROWS): IndexRow[] {
   const index = file.get('index');
   if (!index || !('keys' in index)) throw new IndexError('no /index group');
-  const columns = Object.fromEntries(
-    COLUMNS.map((name) => [name, readColumn(index as Group, name, sliceRows)]),
-  );
-  const count = columns.path!.length;
-  for (const name of COLUMNS) {
-    if (columns[name]!.length !== count) {
-      throw new IndexError(`/index/${name} has ${columns[name]!.length} rows, /index/path has ${count}`);
-    }
-  }
+  const datasets = COLUMNS.map((name) => columnDataset(index as Group, name));
+  const count = datasets[0]!.shape![0]!;
+  COLUMNS.forEach((name, c) => {
+    const length = datasets[c]!.shape![0]!;
+    if (length !== count) throw new IndexError(`/index/${name} has ${length} rows, /index/path has ${count}`);
+  });
   const rows: IndexRow[] = new Array(count);
-  for (let i = 0; i < count; i++) {
-    const type = String(columns.type![i]);
-    if (!MEMBER_TYPES.has(type)) throw new IndexError(`row ${i}: unknown member type "${type}"`);
-    rows[i] = {
-      path: String(columns.path![i]),
-      type: type as MemberType,
-      offset: Number(columns.offset![i]),
-      length: Number(columns.length![i]),
-      mtime: Number(columns.mtime![i]),
-      mode: Number(columns.mode![i]),
-      sha256: String(columns.sha256![i]),
-      target: String(columns.target![i]),
-    };
+  // One slice of every column at a time: no h5wasm call holds a whole column of a huge index.
+  for (let from = 0; from < count || from === 0; from += sliceRows) {
+    const to = Math.min(count, from + sliceRows);
+    const [path, type, offset, length, mtime, mode, sha256, target] = datasets.map((dataset, c) =>
+      asList(count <= sliceRows ? dataset.value : dataset.slice([[from, to]]), COLUMNS[c]!, to - from),
+    );
+    for (let i = 0; i < to - from; i++) {
+      const kind = String(type![i]);
+      if (!MEMBER_TYPES.has(kind)) throw new IndexError(`row ${from + i}: unknown member type "${kind}"`);
+      rows[from + i] = {
+        path: String(path![i]),
+        type: kind as MemberType,
+        offset: Number(offset![i]),
+        length: Number(length![i]),
+        mtime: Number(mtime![i]),
+        mode: Number(mode![i]),
+        sha256: String(sha256![i]),
+        target: String(target![i]),
+      };
+    }
+    if (count === 0) break;
   }
   return rows;
 }
 
-/** A column's values, read `sliceRows` rows per h5wasm call. */
-function readColumn(index: Group, name: string, sliceRows: number): ArrayLike<unknown> {
+function columnDataset(index: Group, name: string): Dataset {
   const dataset = index.get(name);
   if (!dataset || !('slice' in dataset)) throw new IndexError(`no /index/${name} dataset`);
   const shape = (dataset as Dataset).shape;
   if (!shape || shape.length !== 1) throw new IndexError(`/index/${name} is not a 1-D dataset`);
-  const count = shape[0]!;
-  if (count <= sliceRows) return asList((dataset as Dataset).value, name);
-  const parts: ArrayLike<unknown>[] = [];
-  for (let from = 0; from < count; from += sliceRows) {
-    parts.push(asList((dataset as Dataset).slice([[from, Math.min(count, from + sliceRows)]]), name));
-  }
-  const values: unknown[] = new Array(count);
-  let at = 0;
-  for (const part of parts) for (let i = 0; i < part.length; i++) values[at++] = part[i];
-  return values;
+  return dataset as Dataset;
 }
 
-function asList(value: unknown, name: string): ArrayLike<unknown> {
+function asList(value: unknown, name: string, expected: number): ArrayLike<unknown> {
   if (value === null || typeof value !== 'object' || !('length' in value)) {
     throw new IndexError(`/index/${name} is not a 1-D dataset`);
   }
-  return value as ArrayLike<unknown>;
+  const list = value as ArrayLike<unknown>;
+  if (list.length !== expected)
+    throw new IndexError(`/index/${name}: read ${list.length} of ${expected} rows`);
+  return list;
 }
