@@ -40,6 +40,7 @@ describe.skipIf(!haveChromium)(`dataset page with real files${SKIP_REASON}`, () 
   let browser: Browser;
   let root: ReturnType<typeof tempRoot>;
   let pid: string;
+  let embargoedFileId: number;
   const contexts: BrowserContext[] = [];
 
   beforeAll(async () => {
@@ -58,6 +59,21 @@ describe.skipIf(!haveChromium)(`dataset page with real files${SKIP_REASON}`, () 
     );
     expect(result.errors).toEqual([]);
     pid = result.pid;
+    const embargoed = path.join(root.dir, 'emb_scan');
+    fs.mkdirSync(embargoed);
+    fs.copyFileSync(path.join(FIXTURES, NXS), path.join(embargoed, 'secret.nxs'));
+    const emb = await registerDataset(
+      server.database.db,
+      { sessionId: 'EMB', name: 'emb_run', directory: embargoed },
+      { dataRoots: [root.dir], doiPrefix: '10.5072', actor: 'test' },
+    );
+    embargoedFileId = (
+      await server.database.db
+        .selectFrom('datafile')
+        .select('id')
+        .where('dataset_pid', '=', emb.pid)
+        .executeTakeFirstOrThrow()
+    ).id;
   });
 
   afterAll(async () => {
@@ -149,5 +165,19 @@ describe.skipIf(!haveChromium)(`dataset page with real files${SKIP_REASON}`, () 
     expect(new Set(sent.rows.map((r) => r.status))).toEqual(new Set([206]));
     expect(bytes).toBeGreaterThan(4 * 1024 * 1024); // at least the frame on show
     expect(bytes).toBeLessThan(big.size / 10);
+  });
+
+  it('refuses to preview a file of an embargoed session to an anonymous visitor, reading none of it', async () => {
+    const page = await openDataset();
+    await page.goto(`/preview/?file=${embargoedFileId}&name=secret.nxs`);
+    await pollText(page.getByRole('alert'), POLL).toBe(
+      `The preview failed: No datafile "${embargoedFileId}"`,
+    );
+    const sent = await sql<{ n: number }>`
+      SELECT count(*)::int AS n FROM audit_log
+      WHERE action = 'download.file' AND target = ${`datafile:${embargoedFileId}`}`.execute(
+      server.database.db,
+    );
+    expect(sent.rows[0]!.n).toBe(0);
   });
 });
