@@ -1,0 +1,15 @@
+import type { ColumnType } from 'kysely';
+
+/** Column types shared by the tables' interfaces (what a select returns, an insert and an update take). */
+export type Timestamp = ColumnType<Date, Date | string, Date | string>;
+export type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+export type Json = ColumnType<
+  Record<string, unknown>,
+  string | Record<string, unknown> | undefined,
+  string | Record<string, unknown>
+>;
+export type TextArray = ColumnType<string[], string[] | undefined, string[]>;
+export type OptionalTime = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+export type Counter = ColumnType<number, number | undefined, number>;
+export type Nullable<T> = ColumnType<T | null, T | null | undefined, T | null>;
+export type Defaulted<T> = ColumnType<T, T | undefined, T>;
