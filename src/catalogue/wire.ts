@@ -75,6 +75,12 @@ export const DatasetWire = Type.Object(
     parameters: Type.Array(ParameterWire),
     size: Type.Integer({ description: 'bytes, sum of its files' }),
     fileCount: Type.Integer(),
+    filesOnTape: Type.Optional(
+      Type.Integer({
+        description:
+          'files whose bytes are only on tape now (offline or being restored): a download of them answers 202 until they are back; given by GET /datasets/{pid}',
+      }),
+    ),
     createdAt: Type.String({ format: 'date-time' }),
     isPublic: Type.Boolean(),
     license: Type.String(),

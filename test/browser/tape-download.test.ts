@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -92,5 +93,31 @@ describe.skipIf(!haveChromium)(`download of a file on tape from the dataset page
     expect(sha256(bytes)).toBe(sha256(files.get('large.bin')!));
     await pollText(status, POLL).toBe('Download started.');
     expect(asked[0]).toMatch(/^202 \/api\/datafiles\/\d+\/content$/);
+  });
+
+  it('"Download all (zip)" of a dataset with files on tape waits for their recall, then saves the whole zip', async () => {
+    const page = await pageAs('ada');
+    await page.goto(`/datasets/${encodeURIComponent(pid)}`);
+    const zip = page.getByTestId('dataset-download-zip');
+    await zip.click();
+    const status = page.getByTestId('dataset-download-zip-status');
+    // large.bin came back in the test above: the other four are still on tape.
+    await pollText(status, POLL).toContain('Being restored from tape (4 of 5 files');
+    const saved = page.waitForEvent('download', { timeout: 30_000 });
+    const [batch] = await drainRecalls(tape);
+    expect(batch).toMatchObject({ total: 4, done: 4, failed: 0 });
+    const download = await saved;
+    expect(download.suggestedFilename()).toMatch(/\.zip$/);
+    const out = path.join(root, 'unzipped');
+    execFileSync('unzip', ['-q', (await download.path())!, '-d', out]);
+    const unpacked = fs.readdirSync(out, { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
+    expect(unpacked).toHaveLength(files.size);
+    for (const e of unpacked) {
+      const full = path.join(e.parentPath, e.name);
+      const rel = path.relative(out, full).split(path.sep).slice(-1)[0]!;
+      const original = [...files].find(([p]) => p.endsWith(rel))!;
+      expect(sha256(fs.readFileSync(full)), full).toBe(sha256(original[1]));
+    }
+    await pollText(status, POLL).toBe('Download started.');
   });
 });

@@ -113,6 +113,10 @@ describe.each(dialects)('archive to tape and restore through a download (%s)', (
   it('a download of an offline file answers 202, becomes ready after the recall, and sends identical bytes', async () => {
     const db = t.services.database.db;
     const cookie = await t.login('ada');
+    const onTape = async () =>
+      (await t.app.inject({ url: `/api/datasets/${encodeURIComponent(pid)}`, headers: { cookie } })).json()
+        .filesOnTape;
+    expect(await onTape()).toBe(files.size);
     const wanted = ['frames/1/frame_00101.raw', 'large.bin', 'frames/3/frame_00003.raw'];
     for (const rel of wanted) {
       const f = await db
@@ -146,6 +150,7 @@ describe.each(dialects)('archive to tape and restore through a download (%s)', (
       expect(body.statusCode).toBe(200);
       expect(sha256(body.rawPayload)).toBe(sha256(files.get(rel)!));
     }
+    expect(await onTape()).toBe(files.size - wanted.length);
   });
 
   it('a whole-dataset download recalls every offline file, grouped by cartridge, and the tar holds them all', async () => {

@@ -19,6 +19,8 @@ export interface Dataset {
   parameters: Parameter[];
   size: number;
   fileCount: number;
+  /** Only in a single dataset's answer: how many of its files are only on tape now. */
+  filesOnTape?: number;
   createdAt: string;
   isPublic: boolean;
   license: string;
@@ -155,5 +157,11 @@ export async function getDataset(db: Db, access: Access, pid: string): Promise<D
     .where('dataset.pid', '=', pid)
     .executeTakeFirst()) as Row | undefined;
   if (!row) throw notFound('dataset', pid);
-  return (await toDatasets(db, [row]))[0]!;
+  const onTape = await db
+    .selectFrom('datafile')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('dataset_pid', '=', pid)
+    .where('state', 'in', ['offline', 'restoring'])
+    .executeTakeFirstOrThrow();
+  return { ...(await toDatasets(db, [row]))[0]!, filesOnTape: Number(onTape.n) };
 }

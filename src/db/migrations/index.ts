@@ -8,6 +8,7 @@ import * as m0006 from './0006_open_data.ts';
 import * as m0008 from './0008_search_indexes.ts';
 import * as m0009 from './0009_logbook_counts.ts';
 import * as m0010 from './0010_search_postings.ts';
+import * as m0011 from './0011_datafile_on_tape.ts';
 
 /** Every migration, in order. Listed here (not read from disk) so bundling and tsx agree. */
 export const migrations: Record<string, Migration> = {
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '0008_search_indexes': m0008,
   '0009_logbook_counts': m0009,
   '0010_search_postings': m0010,
+  '0011_datafile_on_tape': m0011,
 };

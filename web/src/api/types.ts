@@ -96,6 +96,8 @@ export interface Dataset {
   /** bytes, sum of its files */
   size: number;
   fileCount: number;
+  /** GET /datasets/{pid} only: files whose bytes are only on tape now (a download of them answers 202) */
+  filesOnTape?: number;
   createdAt: string;
   isPublic: boolean;
   license: string;

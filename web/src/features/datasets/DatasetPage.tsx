@@ -9,6 +9,7 @@ import { ErrorMessage, Loading } from '../../components/States.tsx';
 import { formatBytes, formatDateTime, plural } from '../../components/format.ts';
 import { proposalPath, sessionPath } from '../../components/paths.ts';
 import { useDocumentTitle } from '../../components/useDocumentTitle.ts';
+import { DownloadLink } from './DownloadLink.tsx';
 import { FilesTable } from './FilesTable.tsx';
 import { Hdf5Preview } from './Hdf5Preview.tsx';
 import { ParametersTable } from './ParametersTable.tsx';
@@ -94,14 +95,12 @@ export function DatasetPage() {
         <div className="section-head">
           <h2 id="files-title">Files</h2>
           {d.fileCount > 0 && (
-            <a
-              className="button button-small"
+            <DownloadLink
               href={`/api/datasets/${encodeURIComponent(d.pid)}/download`}
-              download
-              data-testid="dataset-download-zip"
-            >
-              Download all (zip)
-            </a>
+              onTape={(d.filesOnTape ?? 0) > 0}
+              label="Download all (zip)"
+              testId="dataset-download-zip"
+            />
           )}
         </div>
         <FilesTable pid={d.pid} previewId={preview?.id} onPreview={setPreview} />
