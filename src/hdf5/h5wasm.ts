@@ -15,3 +15,27 @@ export function loadH5wasm(): Promise<H5Api> {
   });
   return ready;
 }
+
+/** A hyperslab transfer between a dataset and the wasm heap (count, offset, strides per dimension). */
+type HeapTransfer = (
+  fileId: bigint,
+  path: string,
+  count: bigint[],
+  offset: bigint[],
+  strides: bigint[],
+  pointer: bigint,
+) => number;
+
+/**
+ * The parts of h5wasm's Emscripten module that move bytes between a dataset and the wasm heap without
+ * a JavaScript copy; they are exported by h5wasm but not in its typings.
+ */
+export interface H5wasmHeap {
+  HEAPU8: Uint8Array;
+  _malloc(size: number): number;
+  _free(pointer: number): void;
+  get_dataset_data: HeapTransfer;
+  set_dataset_data: HeapTransfer;
+}
+
+export const heapOf = (api: H5Api): H5wasmHeap => api.Module as unknown as H5wasmHeap;

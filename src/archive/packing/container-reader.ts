@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Dataset, File as H5File } from 'h5wasm';
-import { loadH5wasm } from '../../hdf5/h5wasm.ts';
+import { heapOf, loadH5wasm } from '../../hdf5/h5wasm.ts';
 import { type ContainerAttributes, readAttributes } from './attributes.ts';
 import { type IndexRow, SLICE_BYTES } from './format.ts';
 import { HDF5_SIGNATURE, fdIsHdf5 } from './hdf5-signature.ts';
@@ -58,7 +58,7 @@ export async function openContainer(file: string, options: { index?: boolean } =
     };
     const readFailed = (err: unknown) =>
       new ContainerError(`${file}: corrupt container, reading /blob failed (${firstLine(err)})`);
-    const module = h5.Module as unknown as HeapModule;
+    const module = heapOf(h5);
     let heapBuffer = 0;
     return {
       file,
@@ -125,20 +125,6 @@ function checkLooksLikeHdf5(absolute: string, shown: string): void {
   } finally {
     fs.closeSync(fd);
   }
-}
-
-interface HeapModule {
-  HEAPU8: Uint8Array;
-  _malloc(size: number): number;
-  _free(pointer: number): void;
-  get_dataset_data(
-    fileId: bigint,
-    path: string,
-    count: bigint[],
-    offset: bigint[],
-    strides: bigint[],
-    pointer: bigint,
-  ): number;
 }
 
 function firstLine(err: unknown): string {

@@ -1,5 +1,6 @@
 import type { Dataset, File as H5File, Group } from 'h5wasm';
 import * as h5wasm from 'h5wasm/node';
+import { heapOf } from '../../hdf5/h5wasm.ts';
 import { type IndexRow, MiB, type MemberType } from './format.ts';
 
 const COLUMNS = ['path', 'type', 'offset', 'length', 'mtime', 'mode', 'sha256', 'target'] as const;
@@ -135,7 +136,7 @@ function stringSlices(
  * 32-bit addresses in the wasm heap (HDF5's memory type for a variable-length C string), freed after.
  */
 function writeStringSlice(dataset: Dataset, from: number, strings: string[]): void {
-  const module = h5wasm.Module as unknown as WasmModule;
+  const module = heapOf(h5wasm);
   const encoded = strings.map((s) => Buffer.from(s, 'utf8'));
   const total = encoded.reduce((sum, b) => sum + b.length + 1, 0);
   const text = module._malloc(total);
@@ -167,20 +168,6 @@ function writeStringSlice(dataset: Dataset, from: number, strings: string[]): vo
     module._free(text);
     module._free(pointers);
   }
-}
-
-interface WasmModule {
-  HEAPU8: Uint8Array;
-  _malloc(size: number): number;
-  _free(pointer: number): void;
-  set_dataset_data(
-    fileId: bigint,
-    path: string,
-    count: bigint[],
-    offset: bigint[],
-    strides: bigint[],
-    pointer: bigint,
-  ): number;
 }
 
 /** Reads /index back into rows, checking that every column is present and of the same length. */

@@ -1,4 +1,6 @@
+import type { Selectable } from 'kysely';
 import type { Db } from '../../db/connect.ts';
+import type { ParameterTable } from '../../db/schema.ts';
 import { toSI } from '../../units/convert.ts';
 import { visibleDatasets } from '../datasets/repo.ts';
 import type { Access, ListQuery } from '../access.ts';
@@ -13,17 +15,7 @@ export interface Parameter {
   datafileId: number | null;
 }
 
-type Row = {
-  id: number;
-  dataset_pid: string;
-  datafile_id: number | null;
-  name: string;
-  value_number: number | null;
-  value_text: string | null;
-  unit: string | null;
-  si_value: number | null;
-  si_unit: string | null;
-};
+type Row = Selectable<ParameterTable>;
 
 const toParameter = (r: Row): Parameter => ({
   name: r.name,
