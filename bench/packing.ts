@@ -210,8 +210,8 @@ export async function run(): Promise<string> {
   return [
     '## Packing',
     '',
-    `${machine()} shared with other engineers' builds and tests (1-minute load average after each pair of`,
-    `runs: ${loads.join(', ')}). Median of ${RUNS} runs per tool, (min–max) in brackets; the two tools`,
+    `${machine()} (1-minute load average after each pair of runs: ${loads.join(', ')}; above ~2 other`,
+    `work shared the cores). Median of ${RUNS} runs per tool, (min–max) in brackets; the two tools`,
     'alternate which goes first, on the same tree, page cache warm for both, `sync` before every run.',
     'Time is until the output is durable: fairbeam fsyncs its containers before renaming them, so tar',
     "is timed up to the fsync of its archive too (tar's own time without it is shown for reference).",
