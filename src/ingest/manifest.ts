@@ -20,27 +20,42 @@ export const MANIFEST_CHUNK = 10_000;
  * Otherwise the chunk takes the upsert. The dataset's files are locked for the transaction
  * (`lockDatasetFiles`, also taken by the directory scan), so nothing can insert the same paths
  * between the check and the insert.
+ *
+ * Returns true when the whole list went in as that bulk insert (one chunk, into a dataset without
+ * files): the same transaction then also set the dataset's size and file count from the list
+ * (`totalsStatement`: it knows the sizes, so the rows just written are not summed again); with no
+ * file carrying metadata (as from `registerDataset`) there is nothing else to summarise. Otherwise
+ * the caller summarises (`summariseDataset`).
  */
-export async function registerManifest(db: Db, pid: string, files: FileRecord[]): Promise<void> {
+export async function registerManifest(db: Db, pid: string, files: FileRecord[]): Promise<boolean> {
   const pool = postgresPoolOf(db);
+  let bulk = files.length > 0 && files.length <= MANIFEST_CHUNK && files.every((f) => isEmpty(f.metadata));
   for (let i = 0; i < files.length; i += MANIFEST_CHUNK) {
     const chunk = files.slice(i, i + MANIFEST_CHUNK);
-    if (pool) await registerChunkWithCopy(db, pool, pid, chunk);
+    if (pool) bulk = (await registerChunkWithCopy(db, pool, pid, chunk)) && bulk;
     else
-      await db.transaction().execute(async (tx) => {
-        await lockDatasetFiles(tx, pid);
-        await (
-          (
-            await datasetHasFiles(pid).execute(tx)
-          ).rows[0]!.found
-            ? upsertStatement(pid, chunk, undefined, false)
-            : insertStatement(pid, chunk)
-        ).execute(tx);
-      });
+      bulk =
+        (await db.transaction().execute(async (tx) => {
+          await lockDatasetFiles(tx, pid);
+          if ((await datasetHasFiles(pid).execute(tx)).rows[0]!.found) {
+            await upsertStatement(pid, chunk, undefined, false).execute(tx);
+            return false;
+          }
+          await insertStatement(pid, chunk).execute(tx);
+          await totalsStatement(pid, chunk).execute(tx);
+          return true;
+        })) && bulk;
   }
+  return bulk;
 }
 
-async function registerChunkWithCopy(db: Db, pool: pg.Pool, pid: string, files: FileRecord[]) {
+/** One chunk in one transaction; true when it went in by COPY (the dataset had no files). */
+async function registerChunkWithCopy(
+  db: Db,
+  pool: pg.Pool,
+  pid: string,
+  files: FileRecord[],
+): Promise<boolean> {
   const client = await pool.connect();
   const run = <R>(q: RawBuilder<R>) => {
     const c: CompiledQuery = q.compile(db);
@@ -50,13 +65,15 @@ async function registerChunkWithCopy(db: Db, pool: pg.Pool, pid: string, files: 
   try {
     await client.query('BEGIN');
     await run(lockStatement(pid));
-    if ((await run(datasetHasFiles(pid))).rows[0]!.found)
-      await run(upsertStatement(pid, files, undefined, false));
+    const bulk = !(await run(datasetHasFiles(pid))).rows[0]!.found;
+    if (!bulk) await run(upsertStatement(pid, files, undefined, false));
     else {
       const copy = copyStatement(pid, files);
       await pipeline(Readable.from(copy.text), client.query(copyFrom(copy.sql)));
+      await run(totalsStatement(pid, files));
     }
     await client.query('COMMIT');
+    return bulk;
   } catch (e) {
     await client.query('ROLLBACK').catch((r: Error) => (broken = r));
     throw e;
@@ -67,6 +84,16 @@ async function registerChunkWithCopy(db: Db, pool: pg.Pool, pid: string, files: 
 
 const datasetHasFiles = (pid: string) =>
   sql<{ found: boolean }>`SELECT EXISTS (SELECT 1 FROM datafile WHERE dataset_pid = ${pid}) AS found`;
+
+/**
+ * The dataset's size and file count when `files` are all its files (just bulk-inserted under the lock
+ * into a dataset that had none): from the list, as `refreshDatasetTotals` would count them.
+ */
+const totalsStatement = (pid: string, files: FileRecord[]) => {
+  let size = 0;
+  for (const f of files) size += f.size;
+  return sql`UPDATE dataset SET size = ${size}, file_count = ${files.length} WHERE pid = ${pid}`;
+};
 
 const insertStatement = (pid: string, files: FileRecord[]) => sql`
   INSERT INTO datafile (dataset_pid, path, size, sha256, mtime, metadata)

@@ -81,8 +81,8 @@ export async function registerDataset(
     mtime: f.mtime ? new Date(f.mtime) : null,
     metadata: {},
   }));
-  await registerManifest(db, pid, rows);
-  await summariseDataset(db, pid);
+  // Summarised in registerManifest's transaction when the files went in as one bulk insert.
+  if (!(await registerManifest(db, pid, rows))) await summariseDataset(db, pid);
   const bytes = rows.reduce((s, f) => s + f.size, 0);
   await audit(db, {
     actor: ctx.actor,

@@ -78,6 +78,25 @@ describe.each(dialects)('registration of a manifest (%s)', (dialect) => {
     expect(ds).toEqual({ file_count: 50, size: files.reduce((s, f) => s + f.size, 0) });
   });
 
+  it('sets the dataset totals in the registering transaction, and recounts them when files change', async () => {
+    const totals = (pid: string) =>
+      database.db
+        .selectFrom('dataset')
+        .select(['file_count', 'size'])
+        .where('pid', '=', pid)
+        .executeTakeFirstOrThrow();
+    const sum = (fs: Entry[]) => fs.reduce((s, f) => s + f.size, 0);
+    const files = frames(20);
+    const { pid } = await register('totals', files); // bulk insert into a dataset without files
+    expect(await totals(pid)).toEqual({ file_count: 20, size: sum(files) });
+    const grown = [{ ...files[0]!, size: 7 }, ...frames(5, 100)]; // the upsert path: summarised from the rows
+    await register('totals', grown);
+    expect(await totals(pid)).toEqual({
+      file_count: 25,
+      size: sum(files) - files[0]!.size + 7 + sum(frames(5, 100)),
+    });
+  });
+
   it('updates changed entries: a new size without a checksum drops the old one, a new checksum or mtime is kept', async () => {
     const files = frames(3);
     const { pid } = await register('changed', files);
@@ -105,6 +124,12 @@ describe.each(dialects)('registration of a manifest (%s)', (dialect) => {
     expect(registered).toBe(files.length);
     const got = await rows(pid);
     expect(got.length).toBe(files.length);
+    const ds = await database.db
+      .selectFrom('dataset')
+      .select(['file_count', 'size'])
+      .where('pid', '=', pid)
+      .executeTakeFirstOrThrow();
+    expect(ds).toEqual({ file_count: files.length, size: files.reduce((s, f) => s + f.size, 0) });
     expect(got[MANIFEST_CHUNK + 1499]).toMatchObject({
       path: files.at(-1)!.path,
       sha256: files.at(-1)!.sha256,
