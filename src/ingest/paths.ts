@@ -17,10 +17,16 @@ export function checkRelativePath(p: string): string | undefined {
   if (p.includes('\0')) return 'contains a NUL byte';
   if (p.includes('\\')) return 'contains a backslash';
   if (p.startsWith('/')) return 'is absolute';
-  for (const seg of p.split('/')) {
-    if (seg === '' || seg === '.' || seg === '..') return `has a "${seg || '//'}" segment`;
+  // Segment by segment without splitting (no array or substrings per path: manifests run to 10,000).
+  for (let start = 0; ;) {
+    const end = p.indexOf('/', start);
+    const stop = end === -1 ? p.length : end;
+    const n = stop - start; // '' , '.' or '..' (46 is '.')
+    if (n === 0 || (n <= 2 && p.charCodeAt(start) === 46 && (n === 1 || p.charCodeAt(start + 1) === 46)))
+      return `has a "${p.slice(start, stop) || '//'}" segment`;
+    if (end === -1) return undefined;
+    start = end + 1;
   }
-  return undefined;
 }
 
 /** The data roots with symlinks resolved; roots that do not exist (yet) are left out. */

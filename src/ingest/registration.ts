@@ -35,9 +35,10 @@ export async function registerDataset(
       'Send "files" (a list to register) or "directory" (to scan), or both',
     );
   }
-  const bad = (req.files ?? []).flatMap((f, i) => {
+  const bad: { pointer: string; path: string; reason: string }[] = [];
+  (req.files ?? []).forEach((f, i) => {
     const why = checkRelativePath(f.path);
-    return why ? [{ pointer: `/files/${i}/path`, path: f.path, reason: `path ${why}` }] : [];
+    if (why) bad.push({ pointer: `/files/${i}/path`, path: f.path, reason: `path ${why}` });
   });
   if (bad.length)
     throw new AppError(

@@ -5,6 +5,7 @@ import { seedWorld } from '../helpers/world.ts';
 import type { Database } from '../../src/db/connect.ts';
 import { registerDataset } from '../../src/ingest/registration.ts';
 import { MANIFEST_CHUNK, registerManifest } from '../../src/ingest/manifest.ts';
+import { checkRelativePath } from '../../src/ingest/paths.ts';
 
 type Entry = { path: string; size: number; sha256?: string; mtime?: string };
 const ctx = { dataRoots: [], doiPrefix: '10.5072', actor: 'test' };
@@ -16,6 +17,15 @@ const frames = (n: number, from = 0): Entry[] =>
     sha256: hex(from + i),
     mtime: '2026-05-01T10:00:00.000Z',
   }));
+
+it('accepts relative paths whose segments merely start with dots, and names the first bad segment', () => {
+  for (const p of ['.hidden/x.h5', 'a/..b', 'a/...', 'a.b/c..', '...', 'x'])
+    expect(checkRelativePath(p)).toBeUndefined();
+  expect(checkRelativePath('a/./b//c')).toBe('has a "." segment');
+  expect(checkRelativePath('a//b/..')).toBe('has a "//" segment');
+  expect(checkRelativePath('a/b/..')).toBe('has a ".." segment');
+  expect(checkRelativePath('a/b/')).toBe('has a "//" segment');
+});
 
 describe.each(dialects)('registration of a manifest (%s)', (dialect) => {
   let database: Database;

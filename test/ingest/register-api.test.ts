@@ -150,7 +150,7 @@ describe.each(dialects)('POST /api/datasets (%s)', (dialect) => {
     expect(res.json().code).toBe(code);
   });
 
-  it.each(['../escape.h5', 'raw/../../x', '/etc/passwd', 'a//b', './a', 'a\\b'])(
+  it.each(['../escape.h5', 'raw/../../x', '/etc/passwd', 'a//b', './a', 'a\\b', 'a/', 'x/..', '.', 'a/./b'])(
     'refuses the file path %j',
     async (p) => {
       const res = await post({ session: 'EMB', name: 'bad_path', files: [{ path: p, size: 1 }] }, w.bl1Key);
