@@ -355,7 +355,7 @@ function table(r: Result): string {
 async function pgDatabase(): Promise<{ url: string; reused: number | undefined } | undefined> {
   if (process.env.BENCH_PANOSC_SKIP_PG) return undefined;
   if (process.env.BENCH_PANOSC_REUSE) {
-    const admin = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
+    const admin = postgresServerUrl();
     if (admin) {
       const u = new URL(admin);
       u.pathname = `/${PG_NAME}`;
@@ -365,7 +365,8 @@ async function pgDatabase(): Promise<{ url: string; reused: number | undefined }
         const { rows } = await client.query<{ n: string; note: string | null }>(
           `SELECT (SELECT count(*) FROM dataset) AS n, shobj_description(d.oid, 'pg_database') AS note FROM pg_database d WHERE datname = current_database()`,
         );
-        if (Number(rows[0]?.n) === PG_DATASETS)
+        // The note (generation seconds) is written last: without it the load did not finish.
+        if (Number(rows[0]?.n) === PG_DATASETS && rows[0]!.note)
           return { url: u.toString(), reused: Number(rows[0]!.note ?? NaN) };
       } catch {
         // not there (yet): generate it

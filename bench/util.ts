@@ -21,22 +21,24 @@ export async function timeIt(n: number, fn: (i: number) => Promise<unknown>, war
   return out;
 }
 
+/** BENCH_DATABASE_URL or TEST_DATABASE_URL, else the local server scripts/start-postgres.sh starts. */
+export function postgresServerUrl(): string | undefined {
+  const url = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
+  if (url) return url;
+  try {
+    return execFileSync('bash', ['scripts/start-postgres.sh'], { encoding: 'utf8' }).trim().split('\n').pop();
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * A PostgreSQL database of its own for a benchmark: BENCH_DATABASE_URL or TEST_DATABASE_URL, else the
  * local server that scripts/start-postgres.sh starts. Returns undefined when none can be had.
  */
 export async function benchPostgres(name: string): Promise<string | undefined> {
-  let url = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
-  if (!url) {
-    try {
-      url = execFileSync('bash', ['scripts/start-postgres.sh'], { encoding: 'utf8' })
-        .trim()
-        .split('\n')
-        .pop();
-    } catch {
-      return undefined;
-    }
-  }
+  const url = postgresServerUrl();
+  if (!url) return undefined;
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
   await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
