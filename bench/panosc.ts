@@ -18,7 +18,7 @@ import { openPglite, openPostgres, type Database, type Db } from '../src/db/conn
 import { migrateToLatest } from '../src/db/migrate.ts';
 import { syncTechniques } from '../src/catalogue/techniques/repo.ts';
 import pg from 'pg';
-import { benchPostgres, machine, ms, percentile, timeIt } from './util.ts';
+import { benchPostgres, machine, ms, percentile, postgresServerUrl, timeIt } from './util.ts';
 
 const PG_DATASETS = Number(process.env.BENCH_PANOSC_DATASETS ?? 1_000_000);
 const LITE_DATASETS = Number(process.env.BENCH_PANOSC_PGLITE_DATASETS ?? 100_000);
