@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { Json, Nullable } from '../http/wire.ts';
+import { TapeCopy } from '../archive/workflow/wire.ts';
 
 // Response shapes of the native catalogue API. Keep in step with the repo interfaces (tsc checks
 // the routes return what these say).
@@ -99,19 +100,7 @@ export const DatafileWire = Type.Object(
     mtime: Nullable(Type.String({ format: 'date-time' })),
     state: Type.String({ description: 'online, archiving, archived, offline or restoring' }),
     metadata: Json,
-    copies: Type.Array(
-      Type.Object({
-        copy: Type.Integer(),
-        library: Type.String(),
-        pool: Type.String(),
-        cartridge: Type.String(),
-        tapeFile: Type.Integer(),
-        offset: Type.Number({ description: 'byte offset within the container (0 for a whole tape file)' }),
-        length: Type.Number(),
-        verifiedAt: Type.String({ format: 'date-time' }),
-      }),
-      { description: 'verified tape copies' },
-    ),
+    copies: Type.Array(TapeCopy, { description: 'verified tape copies' }),
   },
   { $id: 'Datafile' },
 );

@@ -4,7 +4,7 @@ import type { Db } from '../../db/connect.ts';
 import type { DatafileState } from '../../db/schema.ts';
 import { notFound } from '../../errors.ts';
 import type { LibraryRegistry } from './libraries.ts';
-import type { Cartridge, Drive, Queue, Status } from './wire.ts';
+import type { Cartridge, Drive, Queue, Status, TapeCopy } from './wire.ts';
 
 // The views are the admin API's response schemas (wire.ts), so the CLI, the API and the portal agree.
 export type CartridgeView = Static<typeof Cartridge>;
@@ -199,16 +199,7 @@ export async function tapeStatus(db: Db): Promise<TapeStatus> {
   };
 }
 
-export interface TapeCopyView {
-  copy: number;
-  library: string;
-  pool: string;
-  cartridge: string;
-  tapeFile: number;
-  offset: number;
-  length: number;
-  verifiedAt: string;
-}
+export type TapeCopyView = Static<typeof TapeCopy>;
 
 export interface FileArchiveView {
   id: number;

@@ -90,25 +90,25 @@ export const Status = Type.Object({
   throughput: Type.Object({ bytesRead: Type.Number(), bytesWritten: Type.Number() }),
   copies: Type.Object({ datafiles: Type.Integer(), archivedTwice: Type.Integer() }),
 });
+/** A verified tape copy of a file (also in the catalogue's datafile answers). */
+export const TapeCopy = Type.Object({
+  copy: Type.Integer(),
+  library: Type.String(),
+  pool: Type.String(),
+  cartridge: Type.String(),
+  tapeFile: Type.Integer(),
+  offset: Type.Number({
+    description: 'byte offset of the file within its container (0 for a whole tape file)',
+  }),
+  length: Type.Number(),
+  verifiedAt: Type.String({ format: 'date-time' }),
+});
 export const FileArchive = Type.Object({
   id: Type.Integer(),
   path: Type.String(),
   size: Type.Number(),
   state: Type.String(),
-  copies: Type.Array(
-    Type.Object({
-      copy: Type.Integer(),
-      library: Type.String(),
-      pool: Type.String(),
-      cartridge: Type.String(),
-      tapeFile: Type.Integer(),
-      offset: Type.Number({
-        description: 'byte offset of the file within its container (0 for a whole tape file)',
-      }),
-      length: Type.Number(),
-      verifiedAt: Type.String({ format: 'date-time' }),
-    }),
-  ),
+  copies: Type.Array(TapeCopy),
 });
 export const Policy = Type.Object({
   enabled: Type.Boolean(),
