@@ -8,6 +8,7 @@ import { resolveTechniques } from './techniques.ts';
 import { textQuery, type TextQuery } from './text.ts';
 import { publicFromIsPublic } from '../../auth/policy.ts';
 import { restricts } from './ast.ts';
+import { bestDatasets } from './top-datasets.ts';
 
 /**
  * Runs a parsed PaNOSC filter: one SQL query for the requested page (policy predicate, where, EXISTS
@@ -283,140 +284,6 @@ async function countDatasetsFromLinks(
     keys.length === 1 ? links : sql`${links} GROUP BY t.dataset_pid`
   }) AS x`.execute(db);
   return rows[0]?.n ?? 0;
-}
-
-/** How deep the per-term lists of `bestDatasets` may go before it ranks every match instead. */
-const MAX_DEPTH = 20_480;
-
-/** How many candidates' exact ranks `bestDatasets` looks up in one statement. */
-const LOOKUP_BATCH = 512;
-/** How many `bestDatasets` ranks first in a round that is unlikely to be the last. */
-const PROBE_BATCH = 64;
-
-/**
- * The best `k` public datasets for the query terms, by rank (the sum of the terms' weights) then pid,
- * without ranking every match: the threshold algorithm over the postings index (term, weight DESC,
- * pid). Each round reads the first `depth` postings of every term. A dataset seen in no list ranks at
- * most `bound`, the sum of the last weights read, and if it ranks exactly that, it has each of those
- * weights and a pid after the last one read in each list. So once the k-th best candidate ranks above
- * `bound`, or at `bound` with a pid not after the largest last pid, no unseen dataset can enter the
- * page. Candidates missing from some list get their exact rank from the postings' primary key, a
- * batch per statement, best upper bound first, until none left could reach the k-th rank (kept across
- * rounds; a round unlikely to end the search ranks one small batch only). Otherwise the lists go 4×
- * deeper; past MAX_DEPTH every match is ranked. Pids are compared in SQL only, in the database's collation, as the index orders them.
- */
-async function bestDatasets(
-  db: Db,
-  terms: string[],
-  now: Date,
-  k: number,
-): Promise<{ pid: string; rank: number }[]> {
-  if (terms.length === 0) return [];
-  const visible = publicFromIsPublic(now, 't.public_from');
-  const termList = sql`CAST(${terms} AS text[])`;
-  if (terms.length === 1) {
-    const { rows } = await sql<{
-      pid: string;
-      rank: number;
-    }>`SELECT t.dataset_pid AS pid, t.weight::float8 AS rank
-      FROM dataset_term t WHERE t.term = ${terms[0]} AND ${visible}
-      ORDER BY t.weight DESC, t.dataset_pid LIMIT ${k}`.execute(db);
-    return rows.map((r) => ({ pid: r.pid, rank: Number(r.rank) }));
-  }
-  // Exact ranks looked up so far, kept across rounds.
-  const exact = new Map<string, number>();
-  for (let depth = Math.max(64, 4 * k); depth <= MAX_DEPTH; depth *= 4) {
-    const { rows } = await sql<{ term: string; pid: string; w: number }>`SELECT u.term, x.dataset_pid AS pid,
-        x.weight::float8 AS w
-      FROM unnest(${termList}) AS u(term)
-      CROSS JOIN LATERAL (SELECT t.dataset_pid, t.weight FROM dataset_term t WHERE t.term = u.term AND ${visible}
-        ORDER BY t.weight DESC, t.dataset_pid LIMIT ${depth}) AS x`.execute(db);
-    const read = new Map<string, number>();
-    const last = new Map<string, { w: number; pid: string }>();
-    const seen = new Map<string, Map<string, number>>();
-    for (const r of rows) {
-      const w = Number(r.w);
-      read.set(r.term, (read.get(r.term) ?? 0) + 1);
-      last.set(r.term, { w, pid: r.pid });
-      const ws = seen.get(r.pid) ?? new Map<string, number>();
-      ws.set(r.term, w);
-      seen.set(r.pid, ws);
-    }
-    // Lists not read to their end; an unseen dataset can still hold each of their terms.
-    const open = terms.filter((t) => read.get(t) === depth);
-    const bound = open.reduce((sum, t) => sum + last.get(t)!.w, 0);
-    const cands = [...seen].map(([pid, ws]) => {
-      let lb = 0;
-      for (const w of ws.values()) lb += w;
-      const ub = open.reduce((sum, t) => sum + (ws.has(t) ? 0 : last.get(t)!.w), lb);
-      const rank = ub > lb ? exact.get(pid) : lb;
-      return { pid, lb, ub: rank ?? ub, rank };
-    });
-    // The k-th best rank known to be reached (exact ranks, else lower bounds); it only grows.
-    const kthOf = (): number =>
-      kthLargest(
-        cands.map((c) => c.rank ?? c.lb),
-        k,
-      );
-    // Exact ranks by upper bound, best first, a batch at a time, until no candidate left unranked
-    // could reach the k-th rank known (a margin keeps float sums in another order on the safe side).
-    const unranked = cands.filter((c) => c.rank === undefined).sort((x, y) => y.ub - x.ub);
-    let kth = kthOf();
-    // A round whose lower bounds stay under `bound` rarely ends the search (the words seldom meet):
-    // it ranks only a first batch (kept for the next rounds) and goes deeper unless that lifts them.
-    const likely = open.length === 0 || depth * 4 > MAX_DEPTH || kth > bound;
-    let i = 0;
-    while (i < unranked.length && unranked[i]!.ub >= kth - 1e-9) {
-      if (!likely && i > 0 && kth <= bound) break;
-      const size = likely || kth > bound ? LOOKUP_BATCH : PROBE_BATCH;
-      const batch: typeof unranked = [];
-      for (; i < unranked.length && batch.length < size && unranked[i]!.ub >= kth - 1e-9; i++)
-        batch.push(unranked[i]!);
-      const { rows: sums } = await sql<{ pid: string; rank: number | null }>`SELECT c.pid,
-          (SELECT sum(t.weight::float8) FROM dataset_term t
-            WHERE t.dataset_pid = c.pid AND t.term = ANY (${termList})) AS rank
-        FROM unnest(CAST(${batch.map((c) => c.pid)} AS text[])) AS c(pid)`.execute(db);
-      const byPid = new Map(sums.map((r) => [r.pid, Number(r.rank ?? 0)]));
-      for (const c of batch) {
-        c.rank = byPid.get(c.pid) ?? c.lb;
-        exact.set(c.pid, c.rank);
-      }
-      kth = kthOf();
-    }
-    if (i < unranked.length && unranked[i]!.ub >= kth - 1e-9) continue;
-    // Every candidate that could reach the page has its exact rank; order them in SQL (collation).
-    const ranked = cands.filter((c) => c.rank !== undefined && c.rank >= kth - 1e-9);
-    const { rows: top } = await sql<{ pid: string; rank: number; early: boolean }>`SELECT c.pid, c.rank,
-        c.pid <= ANY (CAST(${open.map((t) => last.get(t)!.pid)} AS text[])) AS early
-      FROM unnest(CAST(${ranked.map((c) => c.pid)} AS text[]),
-        CAST(${ranked.map((c) => c.rank!)} AS float8[])) AS c(pid, rank)
-      ORDER BY c.rank DESC, c.pid LIMIT ${k}`.execute(db);
-    const page = top.map((r) => ({ pid: r.pid, rank: Number(r.rank) }));
-    if (open.length === 0) return page;
-    const kthRow = top[k - 1];
-    if (kthRow && (Number(kthRow.rank) > bound || (Number(kthRow.rank) === bound && kthRow.early)))
-      return page;
-  }
-  const { rows } = await sql<{
-    pid: string;
-    rank: number;
-  }>`SELECT t.dataset_pid AS pid, sum(t.weight::float8) AS rank
-    FROM dataset_term t WHERE t.term = ANY (${termList}) AND ${visible}
-    GROUP BY t.dataset_pid ORDER BY rank DESC, t.dataset_pid LIMIT ${k}`.execute(db);
-  return rows.map((r) => ({ pid: r.pid, rank: Number(r.rank) }));
-}
-
-/** The k-th largest of the values (0 when fewer), keeping only the k largest seen, ascending. */
-function kthLargest(values: number[], k: number): number {
-  const best: number[] = [];
-  for (const v of values) {
-    if (best.length === k && v <= best[0]!) continue;
-    if (best.length === k) best.shift();
-    let i = 0;
-    while (i < best.length && best[i]! < v) i++;
-    best.splice(i, 0, v);
-  }
-  return best.length === k ? best[0]! : 0;
 }
 
 /** The output rows of these ids (those the policy lets through), by id. */
