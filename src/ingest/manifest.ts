@@ -4,7 +4,7 @@ import { sql, type CompiledQuery, type RawBuilder } from 'kysely';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { postgresPoolOf, type Db } from '../db/connect.ts';
-import { lockDatasetFiles, lockStatement, upsertStatement, type FileRecord } from './register.ts';
+import { lockStatement, upsertStatement, type FileRecord } from './register.ts';
 
 /**
  * Files per transaction. As large as one `POST /api/datasets` may send, so a request is atomic: a
@@ -32,48 +32,61 @@ export async function registerManifest(db: Db, pid: string, files: FileRecord[])
   let bulk = files.length > 0 && files.length <= MANIFEST_CHUNK && files.every((f) => isEmpty(f.metadata));
   for (let i = 0; i < files.length; i += MANIFEST_CHUNK) {
     const chunk = files.slice(i, i + MANIFEST_CHUNK);
-    if (pool) bulk = (await registerChunkWithCopy(db, pool, pid, chunk)) && bulk;
-    else
-      bulk =
-        (await db.transaction().execute(async (tx) => {
-          await lockDatasetFiles(tx, pid);
-          if ((await datasetHasFiles(pid).execute(tx)).rows[0]!.found) {
-            await upsertStatement(pid, chunk, undefined, false).execute(tx);
-            return false;
-          }
-          await insertStatement(pid, chunk).execute(tx);
-          await totalsStatement(pid, chunk).execute(tx);
-          return true;
-        })) && bulk;
+    const went = pool
+      ? await withPoolTransaction(db, pool, (run, client) =>
+          registerChunk(run, pid, chunk, async () => {
+            const copy = copyStatement(pid, chunk);
+            await pipeline(Readable.from(copy.text), client.query(copyFrom(copy.sql)));
+          }),
+        )
+      : await db.transaction().execute((tx) => {
+          const run = <R>(q: RawBuilder<R>) => q.execute(tx);
+          return registerChunk(run, pid, chunk, () => run(insertStatement(pid, chunk)));
+        });
+    bulk = went && bulk;
   }
   return bulk;
 }
 
-/** One chunk in one transaction; true when it went in by COPY (the dataset had no files). */
-async function registerChunkWithCopy(
-  db: Db,
-  pool: pg.Pool,
+type Run = <R>(q: RawBuilder<R>) => Promise<{ rows: R[] }>;
+
+/**
+ * One chunk inside the caller's transaction: under the dataset's file lock, the bulk insert (and the
+ * totals from the list) when the dataset has no files yet, else the upsert. True when it was the bulk.
+ */
+async function registerChunk(
+  run: Run,
   pid: string,
   files: FileRecord[],
+  bulkInsert: () => Promise<unknown>,
 ): Promise<boolean> {
+  await run(lockStatement(pid));
+  if ((await run(datasetHasFiles(pid))).rows[0]!.found) {
+    await run(upsertStatement(pid, files, undefined, false));
+    return false;
+  }
+  await bulkInsert();
+  await run(totalsStatement(pid, files));
+  return true;
+}
+
+/** A transaction on one pooled client of the PostgreSQL pool (Kysely cannot send COPY). */
+async function withPoolTransaction<T>(
+  db: Db,
+  pool: pg.Pool,
+  fn: (run: Run, client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
   const client = await pool.connect();
-  const run = <R>(q: RawBuilder<R>) => {
+  const run: Run = async <R>(q: RawBuilder<R>) => {
     const c: CompiledQuery = q.compile(db);
-    return client.query(c.sql, c.parameters as unknown[]);
+    return (await client.query(c.sql, c.parameters as unknown[])) as unknown as { rows: R[] };
   };
   let broken: Error | undefined;
   try {
     await client.query('BEGIN');
-    await run(lockStatement(pid));
-    const bulk = !(await run(datasetHasFiles(pid))).rows[0]!.found;
-    if (!bulk) await run(upsertStatement(pid, files, undefined, false));
-    else {
-      const copy = copyStatement(pid, files);
-      await pipeline(Readable.from(copy.text), client.query(copyFrom(copy.sql)));
-      await run(totalsStatement(pid, files));
-    }
+    const result = await fn(run, client);
     await client.query('COMMIT');
-    return bulk;
+    return result;
   } catch (e) {
     await client.query('ROLLBACK').catch((r: Error) => (broken = r));
     throw e;
