@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { extractContainer } from './extract.ts';
-import { bytes, snapshotTree, useTempDirs, writeTree } from './testing/trees.ts';
+import { bytes, expectSameTree, snapshotTree, useTempDirs, writeTree } from './testing/trees.ts';
 import { verifyContainer } from './verify.ts';
 
 const tempDir = useTempDirs();
@@ -85,6 +85,6 @@ describe('pack killed with SIGKILL and run again', () => {
       expect((await verifyContainer(path.join(out, name))).ok).toBe(true);
       await extractContainer(path.join(out, name), { to });
     }
-    expect(snapshotTree(to)).toEqual(snapshotTree(root));
+    expectSameTree(snapshotTree(to), snapshotTree(root));
   });
 });

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { extractContainer } from './extract.ts';
 import { packTree } from './pack.ts';
-import { bytes, snapshotTree, useTempDirs, writeTree } from './testing/trees.ts';
+import { bytes, expectSameTree, snapshotTree, useTempDirs, writeTree } from './testing/trees.ts';
 
 const tempDir = useTempDirs();
 
@@ -41,7 +41,7 @@ describe('pack then extract', () => {
     const to = tempDir('restore');
     for (const container of result.containers) await extractContainer(container.file, { to });
 
-    expect(snapshotTree(to)).toEqual(before);
+    expectSameTree(snapshotTree(to), before);
   });
 
   it('extracts selected members and whole directories only', async () => {

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach } from 'vitest';
+import { afterEach, expect } from 'vitest';
 
 /** A temporary directory removed after the current test. */
 export function useTempDirs(): (label?: string) => string {
@@ -71,7 +71,7 @@ export function snapshotTree(root: string): TreeItem[] {
         path: childRel,
         type,
         mode: type === 'symlink' ? 0 : st.mode & 0o7777,
-        mtimeMs: Math.round(st.mtimeMs),
+        mtimeMs: st.mtimeMs,
         sha256: type === 'file' ? crypto.hash('sha256', fs.readFileSync(full), 'hex') : '',
         target: type === 'symlink' ? fs.readlinkSync(full) : '',
       });
@@ -80,6 +80,21 @@ export function snapshotTree(root: string): TreeItem[] {
   };
   walk('');
   return items.sort((a, b) => Buffer.compare(Buffer.from(a.path), Buffer.from(b.path)));
+}
+
+/**
+ * Expects two snapshots to match: everything exactly, mtimes to within 10 µs. A container keeps
+ * mtime as float64 seconds, and Node passes times through doubles, so a restored mtime differs
+ * from the original's nanoseconds by a few microseconds; rounding both to milliseconds would
+ * still flip now and then at a .5 ms boundary.
+ */
+export function expectSameTree(actual: TreeItem[], expected: TreeItem[]): void {
+  const withoutTime = (items: TreeItem[]) => items.map(({ mtimeMs: _, ...rest }) => rest);
+  expect(withoutTime(actual)).toEqual(withoutTime(expected));
+  const off = actual
+    .map((item, i) => ({ path: item.path, diffMs: Math.abs(item.mtimeMs - expected[i]!.mtimeMs) }))
+    .filter((d) => !(d.diffMs < 0.01));
+  expect(off).toEqual([]);
 }
 
 /** Writes a small real HDF5 (NeXus-like) file with h5wasm, so tests need no fixture files. */
