@@ -58,4 +58,29 @@ describe('/index columns', () => {
       back.close();
     }
   });
+
+  it('reads columns in other layouts (as other software may write them) through h5wasm', async () => {
+    const h5 = await loadH5wasm();
+    const file = path.join(tempDir(), 'index-other.h5');
+    const rows = rowsOf(7);
+    const out = new h5.File(file, 'w');
+    const index = out.create_group('index');
+    // Signed integers of other widths; type as a variable-length string, target as a fixed-length one.
+    index.create_dataset({ name: 'path', data: rows.map((r) => r.path) });
+    index.create_dataset({ name: 'type', data: rows.map((r) => r.type) });
+    index.create_dataset({ name: 'offset', data: BigInt64Array.from(rows, (r) => BigInt(r.offset)) });
+    index.create_dataset({ name: 'length', data: rows.map((r) => r.length), dtype: '<i4' });
+    index.create_dataset({ name: 'mtime', data: Float64Array.from(rows, (r) => r.mtime) });
+    index.create_dataset({ name: 'mode', data: rows.map((r) => r.mode), dtype: '<i8' });
+    index.create_dataset({ name: 'sha256', data: rows.map((r) => r.sha256), dtype: 'S64' });
+    index.create_dataset({ name: 'target', data: rows.map((r) => r.target), dtype: 'S32' });
+    out.close();
+    const back = new h5.File(file, 'r');
+    try {
+      expect(readIndex(back, 3)).toEqual(rows);
+      expect(readIndex(back)).toEqual(rows);
+    } finally {
+      back.close();
+    }
+  });
 });
