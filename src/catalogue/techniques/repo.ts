@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Db } from '../../db/connect.ts';
+import { syncTechniqueFamilies } from '../../search/panosc/technique-families.ts';
 
 interface PanetFile {
   terms: { id: string; label: string }[];
@@ -13,8 +14,16 @@ export function panetTerms(): { id: string; name: string }[] {
   return file.terms.map((t) => ({ id: t.id, name: t.label }));
 }
 
-/** Makes the technique table match the shipped PaNET terms; cheap when nothing changed. */
+/**
+ * Makes the technique table match the shipped PaNET terms, and the stored closure of the hierarchy
+ * (with the family counts built on it) match the shipped hierarchy; cheap when nothing changed.
+ */
 export async function syncTechniques(db: Db): Promise<void> {
+  await syncTechniqueTerms(db);
+  await syncTechniqueFamilies(db);
+}
+
+async function syncTechniqueTerms(db: Db): Promise<void> {
   const terms = panetTerms();
   const { n } = await db
     .selectFrom('technique')

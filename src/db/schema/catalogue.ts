@@ -112,6 +112,16 @@ export interface DatasetTechniqueTable {
   dataset_pid: string;
   public_from: Date;
 }
+export interface TechniqueAncestorTable {
+  technique_id: string;
+  ancestor_id: string;
+}
+export interface TechniqueFamilyCountTable {
+  technique_id: string;
+  session_id: string;
+  public_from: Date;
+  n: number;
+}
 export interface UserSessionTable {
   token_hash: string;
   user_id: number;
@@ -150,6 +160,8 @@ export interface CatalogueTables {
   parameter: ParameterTable;
   dataset_term: DatasetTermTable;
   dataset_technique: DatasetTechniqueTable;
+  technique_ancestor: TechniqueAncestorTable;
+  technique_family_count: TechniqueFamilyCountTable;
   user_session: UserSessionTable;
   api_key: ApiKeyTable;
   audit_log: AuditLogTable;

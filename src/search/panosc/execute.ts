@@ -9,6 +9,7 @@ import { textQuery, type TextQuery } from './text.ts';
 import { publicFromIsPublic } from '../../auth/policy.ts';
 import { restricts } from './ast.ts';
 import { bestDatasets } from './top-datasets.ts';
+import { countFamily, familyRoot } from './technique-families.ts';
 
 /**
  * Runs a parsed PaNOSC filter: one SQL query for the requested page (policy predicate, where, EXISTS
@@ -275,6 +276,12 @@ async function countDatasetsFromLinks(
     const inc = restricting[0]!;
     if (!inc.techniqueIds || inc.filter.include.length > 0) return undefined;
     keys = inc.techniqueIds;
+    // One family (a technique and its descendants): summed from the per-session counts, no distinct.
+    const root = familyRoot(keys);
+    if (root !== undefined) {
+      const n = await countFamily(db, root, keys, req.now);
+      if (n !== undefined) return n;
+    }
     links = sql`SELECT t.dataset_pid FROM dataset_technique t WHERE t.technique_id = ANY (CAST(${keys} AS text[]))
       AND ${publicFromIsPublic(req.now, 't.public_from')}`;
   } else return undefined;
