@@ -4,13 +4,30 @@ import { type BlobCheck, checkBlobRanges, checksum, loadChecksum } from './blob-
 import { openContainer } from './container-reader.ts';
 
 type HelperRequest =
-  | { type: 'read'; seq: number; root: string; members: (BatchMember & { type: string })[] }
+  | {
+      type: 'read';
+      seq: number;
+      root: string;
+      members: (BatchMember & { type: string })[];
+      /** One Int32 per batch of the container, shared with the writer: 0 free, 1 writer, 2 helper. */
+      claims: Int32Array;
+    }
   | { type: 'verify'; seq: number; file: string; checks: BlobCheck[] }
   | { type: 'recycle'; buffer: ArrayBuffer };
 type HelperReply =
   | { type: 'batch'; seq: number; batch: ReadBatch }
+  | { type: 'skipped'; seq: number }
   | { type: 'verified'; seq: number; problems: string[] }
   | { type: 'failed'; seq: number; message: string };
+
+const CLAIM_FREE = 0;
+const CLAIM_WRITER = 1;
+const CLAIM_HELPER = 2;
+
+/** The claims of a container's batches, shared between the writer and its helper thread. */
+export function batchClaims(batches: number): Int32Array {
+  return new Int32Array(new SharedArrayBuffer(4 * Math.max(1, batches)));
+}
 
 /**
  * A second thread working for a container writer, so two cores share one container's work: it reads
@@ -36,6 +53,9 @@ async function serve(
   try {
     const hasher = await loadChecksum();
     if (request.type === 'read') {
+      // The writer took this batch itself meanwhile (it had nothing else to do): nothing to read.
+      if (Atomics.compareExchange(request.claims, seq, CLAIM_FREE, CLAIM_HELPER) !== CLAIM_FREE)
+        return { type: 'skipped', seq };
       const batch = readBatch(request.root, request.members, spares.pop());
       batch.xxh128 = checksum(hasher, batch.bytes);
       return { type: 'batch', seq, batch };
@@ -64,6 +84,8 @@ export class BatchClient {
 
   constructor(private readonly port: MessagePort) {
     port.on('message', (reply: HelperReply) => {
+      // A batch the writer claimed first: the writer read it and waits for nothing.
+      if (reply.type === 'skipped' && !this.waiting.has(reply.seq)) return;
       const waiter = this.waiting.get(reply.seq);
       if (waiter) {
         this.waiting.delete(reply.seq);
@@ -80,8 +102,17 @@ export class BatchClient {
     });
   }
 
-  request(seq: number, root: string, members: (BatchMember & { type: string })[]): void {
-    this.port.postMessage({ type: 'read', seq, root, members } satisfies HelperRequest);
+  request(seq: number, root: string, members: (BatchMember & { type: string })[], claims: Int32Array): void {
+    this.port.postMessage({ type: 'read', seq, root, members, claims } satisfies HelperRequest);
+  }
+
+  /**
+   * Work stealing: when a batch has not arrived, the writer takes it over if the helper has not
+   * started it (the helper is behind), instead of waiting. True when the writer must read it itself.
+   */
+  claim(seq: number, claims: Int32Array): boolean {
+    if (this.arrived.has(seq)) return false;
+    return Atomics.compareExchange(claims, seq, CLAIM_FREE, CLAIM_WRITER) === CLAIM_FREE;
   }
 
   async take(seq: number): Promise<ReadBatch> {

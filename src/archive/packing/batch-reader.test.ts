@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { BatchClient, serveBatches } from './batch-helper.ts';
+import { BatchClient, batchClaims, serveBatches } from './batch-helper.ts';
 import { BATCHED_FILE_LIMIT, BATCH_BYTES, readBatch, segmentMembers } from './batch-reader.ts';
 import { openContainer } from './container-reader.ts';
 import { extractContainer } from './extract.ts';
@@ -48,15 +48,23 @@ describe('batches of small files', () => {
     serveBatches(port2);
     const client = new BatchClient(port1);
     try {
-      client.request(7, root, [file('a', 3), file('c', 2)]);
+      const claims = batchClaims(10);
+      client.request(7, root, [file('a', 3), file('c', 2)], claims);
       const batch = await client.take(7);
       expect(Buffer.from(batch.bytes).toString()).toBe('aaacc');
       expect(batch.outcomes[1]).toMatchObject({ kind: 'packed', offset: 3, length: 2 });
       client.recycle(batch);
       expect(batch.bytes.byteLength).toBe(0); // transferred back to the helper
 
-      client.request(8, root, [file('c', 2)]);
+      client.request(8, root, [file('c', 2)], claims);
       expect(Buffer.from((await client.take(8)).bytes).toString()).toBe('cc');
+      // A batch the writer claimed first is skipped by the helper; one the helper read cannot be claimed.
+      expect(client.claim(8, claims)).toBe(false);
+      expect(client.claim(9, claims)).toBe(true);
+      client.request(9, root, [file('a', 3)], claims);
+      client.request(6, root, [file('a', 3)], claims);
+      expect(Buffer.from((await client.take(6)).bytes).toString()).toBe('aaa');
+      expect(Array.from(claims.subarray(6, 10))).toEqual([2, 2, 2, 1]);
       await expect(client.verify(path.join(root, 'a'), [])).rejects.toThrow(/not an HDF5 file|no such|HDF5/);
     } finally {
       client.close();

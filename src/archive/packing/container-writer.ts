@@ -8,7 +8,7 @@ import { BLOB_CHUNK_BYTES, type IndexRow, MiB, SLICE_BYTES } from './format.ts';
 import { type IndexSlicing, writeIndex } from './index-table.ts';
 import { type AppendOutcome, appendFile } from './member-reader.ts';
 import { segmentMembers } from './batch-reader.ts';
-import type { BatchClient } from './batch-helper.ts';
+import { type BatchClient, batchClaims } from './batch-helper.ts';
 import type { ScanProblem, ScannedEntry } from './scan.ts';
 
 /** HDF5 1.10 must read our containers (h5py on Debian 12 still links 1.10): cap the object versions. */
@@ -42,16 +42,17 @@ export interface ContainerContent {
 /** Batches requested from the helper thread ahead of the one being written (8 MiB each in memory). */
 const HELPER_READ_AHEAD = 4;
 /*
- * With a helper, it reads (sha256 per member, xxh128 per batch) every batch of small files: the writer
- * has as much to do meanwhile — copying each batch into the slice, HDF5's chunk writes, /index, half
- * of the verification. Per-thread CPU measured on the benchmark trees (/proc/self/task) was then
- * about even: 1.6 + 1.9 s on 100k files of 0.5–8 KiB, 1.8 + 1.9 s on 10k files of 128 KiB (with the
- * writer reading one batch in four itself: 2.2 + 1.4 s and 3.1 + 2.3 s).
+ * With a helper, it is asked to read (sha256 per member, xxh128 per batch) every batch of small files,
+ * while the writer copies each batch into the slice, does HDF5's chunk writes, /index and half of the
+ * verification. Which thread has more to do depends on the tree and on other load, so the two balance
+ * by work stealing: when the next batch has not arrived and the helper has not started it, the writer
+ * claims it (an atomic flag per batch, shared with the helper) and reads it straight into the slice;
+ * the helper skips a batch claimed by the writer.
  */
 
 /**
  * Writes one container file (the caller chooses the .partial name and makes it durable). Small files
- * are read in batches; with a helper, every batch is read by the helper thread in parallel.
+ * are read in batches; with a helper, batches are read by the helper thread in parallel.
  */
 export async function writeContainerFile(
   h5: H5Api,
@@ -108,11 +109,12 @@ export async function writeContainerFile(
 
     const segments = segmentMembers(content.members);
     const batches = segments.filter((s) => s.kind === 'batch');
+    const claims = batchClaims(batches.length);
     let asked = 0;
     const askAhead = (seq: number) => {
       for (; asked < Math.min(batches.length, seq + HELPER_READ_AHEAD); asked++) {
         const batch = batches[asked]!;
-        helper?.request(asked, content.root, content.members.slice(batch.first, batch.end));
+        helper?.request(asked, content.root, content.members.slice(batch.first, batch.end), claims);
       }
     };
     askAhead(0);
@@ -125,14 +127,14 @@ export async function writeContainerFile(
       }
       const members = content.members.slice(segment.first, segment.end);
       askAhead(segment.seq + 1);
-      if (helper) {
+      if (helper && !helper.claim(segment.seq, claims)) {
         const batch = await helper.take(segment.seq);
         const base = appender.position;
         appender.append(batch.bytes, batch.xxh128);
         helper.recycle(batch);
         members.forEach((member, i) => record(member, batch.outcomes[i] ?? null, base));
       } else {
-        // Read straight into the slice: no batch buffer, no copy.
+        // No helper, or it is behind and had not started this batch: read straight into the slice.
         for (const member of members) {
           const full = path.join(content.root, member.path);
           record(member, member.type === 'file' ? appendFile(appender, full, member.size) : null, 0);
