@@ -5,15 +5,7 @@ import { audit } from '../audit/log.ts';
 import { login, logout, SESSION_COOKIE, SESSION_TTL_MS } from './user-sessions.ts';
 import { actorName } from './caller.ts';
 import { AppError } from '../errors.ts';
-
-const Me = Type.Object({
-  kind: Type.Union([Type.Literal('anonymous'), Type.Literal('user'), Type.Literal('apikey')]),
-  username: Type.Optional(Type.String()),
-  fullName: Type.Optional(Type.Union([Type.String(), Type.Null()])),
-  role: Type.Optional(Type.Union([Type.String(), Type.Null()])),
-  apiKey: Type.Optional(Type.String()),
-  instrumentId: Type.Optional(Type.Union([Type.String(), Type.Null()])),
-});
+import { MeWire as Me } from './wire.ts';
 
 export const LOGIN_RATE_LIMIT = { max: 10, timeWindow: '1 minute' };
 export const LOGIN_ADDRESS_RATE_LIMIT = { max: 50, timeWindow: '1 minute' };

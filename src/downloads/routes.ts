@@ -10,18 +10,8 @@ import { fileOnDisk, isOnDisk, locateFiles, type LocatedFile } from './locate.ts
 import { sendArchive, sendFile } from './send.ts';
 import { createDownload, getDownload } from './requests.ts';
 import { readHdf5Tree } from './hdf5-tree.ts';
+import { DownloadWire } from './wire.ts';
 
-const DownloadWire = Type.Object(
-  {
-    id: Type.String(),
-    status: Type.Union([Type.Literal('restoring'), Type.Literal('ready'), Type.Literal('failed')]),
-    format: Type.String(),
-    files: Type.Array(Type.Integer()),
-    pending: Type.Array(Type.Integer(), { description: 'files still to come back from tape' }),
-    createdAt: Type.String({ format: 'date-time' }),
-  },
-  { $id: 'Download' },
-);
 const errors = {
   400: Type.Ref('Error'),
   404: Type.Ref('Error'),

@@ -10,6 +10,7 @@ import { randomToken, tokenHash } from '../tokens.ts';
 import { oidcSettings, providerConfiguration } from './client.ts';
 import { safeReturnTo, sealState, STATE_COOKIE, STATE_TTL_MS } from './state-cookie.ts';
 import { completeLogin } from './callback.ts';
+import { OidcInfoWire } from '../wire.ts';
 
 const COOKIE_PATH = '/api/auth/oidc';
 const errors = {
@@ -51,11 +52,7 @@ export const oidcRoutes =
           tags,
           summary: 'Whether single sign-on is offered (for the login page)',
           response: {
-            200: Type.Object({
-              enabled: Type.Boolean(),
-              name: Type.Optional(Type.String()),
-              loginUrl: Type.Optional(Type.String()),
-            }),
+            200: OidcInfoWire,
           },
         },
       },

@@ -1,100 +1,27 @@
-// The logbook part of the API (src/logbook/wire.ts): wire shapes kept by hand, one function per endpoint.
+// The logbook part of the API, one function per endpoint. The shapes are the API's own TypeBox
+// schemas (src/logbook/wire.ts), imported as types only: nothing of the server reaches the bundle.
+import type { Static } from '@sinclair/typebox';
+import type * as wire from '../../../src/logbook/wire.ts';
 import { ApiError, get, queryString, send, seg, type Query } from './client.ts';
 import type { Page } from './types.ts';
 
-export type EventKind = 'annotation' | 'notification' | 'broadcast';
-export type EventCategory = 'info' | 'error' | 'debug' | 'commandLine' | 'comment';
-export type ContentFormat = 'plainText' | 'markdown' | 'html';
+export type EventKind = Static<typeof wire.Kind>;
+export type EventCategory = Static<typeof wire.Category>;
+export type ContentFormat = Static<typeof wire.Format>;
 
 export const KINDS: EventKind[] = ['annotation', 'notification', 'broadcast'];
 export const CATEGORIES: EventCategory[] = ['info', 'error', 'debug', 'commandLine', 'comment'];
 
-export interface Attachment {
-  sha256: string;
-  name: string;
-  mediaType: string;
-  size: number;
-  thumbnail: boolean;
-  width: number | null;
-  height: number | null;
-  url: string;
-  thumbnailUrl: string | null;
-}
-
-export interface Content {
-  format: ContentFormat;
-  text: string;
-  /** sanitised by the server (allow-list) */
-  html: string;
-}
-
-export interface LogbookEvent {
-  id: string;
-  logbookId: string;
-  seq: number;
-  clientId: string | null;
-  kind: EventKind;
-  category: EventCategory;
-  source: string;
-  author: string | null;
-  occurredAt: string;
-  receivedAt: string;
-  parentId: string | null;
-  tags: string[];
-  datasetIds: string[];
-  attachments: Attachment[];
-  content: Content;
-  revision: number;
-  editable: boolean;
-  editedAt: string | null;
-  editedBy: string | null;
-  deletedAt: string | null;
-  /** with ?q=: HTML-escaped text with the matched words in <mark> (built by the server) */
-  snippet?: string;
-}
-
-export interface Logbook {
-  id: string;
-  scope: 'session' | 'instrument' | 'facility';
-  sessionId: string | null;
-  instrumentId: string | null;
-  facility: string | null;
-  state: 'open' | 'frozen';
-  lastSeq: number;
-  canWrite: boolean;
-  counts: {
-    events: number;
-    annotation: number;
-    notification: number;
-    broadcast: number;
-    comments: number;
-    deleted: number;
-  };
-}
-
-export interface Revision {
-  revision: number;
-  category: EventCategory;
-  tags: string[];
-  content: Content;
-  deleted: boolean;
-  author: string | null;
-  at: string;
-}
-
-export interface Diff {
-  from: number;
-  to: number;
-  parts: { value: string; added: boolean; removed: boolean }[];
-}
-
-export interface NewEvent {
-  content: { format: ContentFormat; text: string };
-  parentId?: string;
-  tags?: string[];
-  category?: EventCategory;
-  attachments?: { sha256: string; name?: string }[];
-}
+export type Attachment = Static<typeof wire.AttachmentWire>;
+/** An event's content; `html` is sanitised by the server (allow-list). */
+export type Content = LogbookEvent['content'];
+/** `snippet` comes with ?q=: HTML-escaped text with the matched words in <mark> (built by the server). */
+export type LogbookEvent = Static<typeof wire.EventWire>;
+export type Logbook = Static<typeof wire.LogbookWire>;
+export type Revision = Static<typeof wire.RevisionWire>;
+export type Diff = Static<typeof wire.DiffWire>;
+/** What the portal posts: a person's annotation or comment (software sends more fields). */
+export type NewEvent = Pick<wire.EventInput, 'content' | 'parentId' | 'tags' | 'category' | 'attachments'>;
 
 export interface EventFilter {
   kind?: string;

@@ -1,5 +1,12 @@
-// Wire shapes of the native API (src/catalogue/wire.ts, src/auth/routes.ts, src/http/wire.ts).
-// Kept by hand: the portal is built separately from the server and must not import server code.
+// Wire shapes of the native API: the server's own TypeBox schemas (src/catalogue/wire.ts,
+// src/auth/wire.ts, src/http/wire.ts, ...), imported as types only, so nothing of the server
+// reaches the bundle and a change of the API shows up in the portal's typecheck.
+import type { Static } from '@sinclair/typebox';
+import type * as auth from '../../../src/auth/wire.ts';
+import type * as catalogue from '../../../src/catalogue/wire.ts';
+import type { DownloadWire } from '../../../src/downloads/wire.ts';
+import type { ErrorBody } from '../../../src/http/wire.ts';
+import type { PolicyRequestWire } from '../../../src/policy/requests/wire.ts';
 
 export interface Page<T> {
   items: T[];
@@ -7,146 +14,34 @@ export interface Page<T> {
   total?: number;
 }
 
-export interface ApiErrorBody {
-  code: string;
-  message: string;
-  details?: unknown;
-}
+export type ApiErrorBody = Static<typeof ErrorBody>;
 
-export interface TechniqueRef {
-  id: string;
-  name: string;
-}
+export type TechniqueRef = Dataset['techniques'][number];
 
-export interface Me {
-  kind: 'anonymous' | 'user' | 'apikey';
-  username?: string;
-  fullName?: string | null;
-  role?: string | null;
-  apiKey?: string;
-  instrumentId?: string | null;
-}
+/** GET /api/me */
+export type Me = Static<typeof auth.MeWire>;
 
 /** GET /api/auth/oidc: whether single sign-on is offered. */
-export interface OidcInfo {
-  enabled: boolean;
-  name?: string;
-  loginUrl?: string;
-}
+export type OidcInfo = Static<typeof auth.OidcInfoWire>;
 
-export interface Instrument {
-  id: string;
-  name: string;
-  facility: string;
-  techniques: TechniqueRef[];
-}
+export type Instrument = Static<typeof catalogue.InstrumentWire>;
 
-export interface SessionMember {
-  username: string;
-  fullName: string | null;
-  orcid: string | null;
-  affiliation: string | null;
-  role: string;
-}
+export type SessionMember = Session['members'][number];
 
-export interface Session {
-  id: string;
-  proposalId: string;
-  title: string;
-  instrumentId: string;
-  start: string;
-  end: string;
-  releaseDate: string;
-  releasedAt: string | null;
-  isPublic: boolean;
-  license: string;
-  doi: string | null;
-  datasetCount: number;
-  members: SessionMember[];
-}
+export type Session = Static<typeof catalogue.SessionWire>;
 
-export interface Proposal {
-  id: string;
-  title: string;
-  summary: string;
-  /** ids of the sessions visible to the caller */
-  sessions: string[];
-  members: { username: string; fullName: string | null; role: string }[];
-}
+export type Proposal = Static<typeof catalogue.ProposalWire>;
 
-export interface Parameter {
-  name: string;
-  value: number | string | null;
-  unit: string | null;
-  siValue: number | null;
-  siUnit: string | null;
-  datafileId: number | null;
-}
+export type Parameter = Static<typeof catalogue.ParameterWire>;
 
-export interface Dataset {
-  pid: string;
-  name: string;
-  title: string | null;
-  sessionId: string;
-  proposalId: string;
-  instrumentId: string;
-  sample: { id: number; name: string } | null;
-  techniques: TechniqueRef[];
-  parameters: Parameter[];
-  /** bytes, sum of its files */
-  size: number;
-  fileCount: number;
-  /** GET /datasets/{pid} only: files whose bytes are only on tape now (a download of them answers 202) */
-  filesOnTape?: number;
-  createdAt: string;
-  isPublic: boolean;
-  license: string;
-  metadata: Record<string, unknown>;
-}
+export type Dataset = Static<typeof catalogue.DatasetWire>;
 
-export interface Datafile {
-  id: number;
-  datasetPid: string;
-  path: string;
-  size: number;
-  sha256: string | null;
-  mtime: string | null;
-  state: string;
-  metadata: Record<string, unknown>;
-}
+export type Datafile = Static<typeof catalogue.DatafileWire>;
 
 /** A download that waits for files to come back from tape (`202` of a content or archive request). */
-export interface DownloadRequest {
-  id: string;
-  status: 'restoring' | 'ready' | 'failed';
-  format: string;
-  files: number[];
-  /** files still to come back from tape */
-  pending: number[];
-  createdAt: string;
-}
+export type DownloadRequest = Static<typeof DownloadWire>;
 
-export interface Sample {
-  id: number;
-  sessionId: string;
-  key: string;
-  name: string;
-  description: string;
-}
+export type Sample = Static<typeof catalogue.SampleWire>;
 
 /** An embargo extension or early release asked by a PI and decided by a data manager. */
-export interface PolicyRequest {
-  id: number;
-  sessionId: string;
-  kind: 'extension' | 'early_release';
-  requestedReleaseDate: string | null;
-  reason: string;
-  status: 'pending' | 'approved' | 'rejected';
-  requestedBy: string;
-  requestedAt: string;
-  decidedBy: string | null;
-  decidedAt: string | null;
-  decisionNote: string | null;
-  /** the session's release date now */
-  releaseDate: string;
-}
+export type PolicyRequest = Static<typeof PolicyRequestWire>;
