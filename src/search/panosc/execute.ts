@@ -213,14 +213,19 @@ async function loadIncludes(
     const selects = Object.entries(child.fields)
       .filter(([, f]) => f.out !== false)
       .map(([name, f]) => sql`${f.sql(c, ctx.now)} AS ${fieldAlias(name)}`);
-    const { rows } = await sql<Row & { __parent: string }>`SELECT * FROM (
-        SELECT ${parent.id(p)} AS __parent, ${sql.join(selects)}, ${child.id(c)} AS __id,
-          row_number() OVER (PARTITION BY ${parent.id(p)} ORDER BY ${sql.join(orderSql)}) AS __rn
-        FROM ${parent.from(p)}, ${child.from(c)}
-        WHERE ${parent.id(p)} = ANY (CAST(${ids} AS text[])) AND ${rel.on(p, c)} AND ${child.visible(c, ctx.now)}
+    // Per parent, only its page of related rows (LIMIT in a lateral subquery: an index in the
+    // relation's order stops after skip + limit rows instead of numbering every related row).
+    const { rows } = await sql<Row & { __parent: string }>`SELECT ${parent.id(p)} AS __parent, z.*
+      FROM ${parent.from(p)} CROSS JOIN LATERAL (
+        SELECT ${sql.join(selects)}, ${child.id(c)} AS __id,
+          row_number() OVER (ORDER BY ${sql.join(orderSql)}) AS __rn
+        FROM ${child.from(c)}
+        WHERE ${rel.on(p, c)} AND ${child.visible(c, ctx.now)}
           AND ${filterSql(child, inc.filter, c, ctx, inc.techniqueIds)}
-      ) AS z WHERE z.__rn > ${inc.filter.skip} AND z.__rn <= ${inc.filter.skip + inc.filter.limit}
-      ORDER BY z.__parent, z.__rn`.execute(db);
+        ORDER BY ${sql.join(orderSql)} LIMIT ${inc.filter.limit} OFFSET ${inc.filter.skip}
+      ) AS z
+      WHERE ${parent.id(p)} = ANY (CAST(${ids} AS text[]))
+      ORDER BY __parent, z.__rn`.execute(db);
     const nested = await loadIncludes(db, child, rows, inc.filter.include, ctx);
     const byParent = new Map<string, Item[]>();
     for (const r of rows) {
