@@ -16,7 +16,10 @@ export interface DatasetSpec {
   parameters?: GivenParameter[];
 }
 
-/** Creates the dataset (session, name) or returns the existing one's pid; given fields are updated. */
+/**
+ * Creates the dataset (session, name) or returns the existing one's pid; given fields are updated.
+ * Inside the caller's transaction when `db` is one.
+ */
 export async function ensureDataset(db: Db, spec: DatasetSpec, doiPrefix: string): Promise<string> {
   let sampleId: number | undefined;
   if (spec.sample !== undefined) {
@@ -59,7 +62,10 @@ export async function ensureDataset(db: Db, spec: DatasetSpec, doiPrefix: string
     .returning('pid')
     .executeTakeFirstOrThrow();
   const parameters = spec.parameters;
-  if (parameters) await db.transaction().execute((tx) => replaceDatasetParameters(tx, pid, parameters));
+  if (parameters) {
+    const replace = (tx: Db) => replaceDatasetParameters(tx, pid, parameters);
+    await (db.isTransaction ? replace(db) : db.transaction().execute(replace));
+  }
   return pid;
 }
 

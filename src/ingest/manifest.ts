@@ -1,9 +1,10 @@
-import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { sql, type CompiledQuery, type RawBuilder } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { postgresPoolOf, type Db } from '../db/connect.ts';
+import type { DB } from '../db/schema.ts';
+import { copyColumns, datafileCopyRows } from './copy-binary.ts';
 import { lockStatement, upsertStatement, type FileRecord } from './register.ts';
 
 /**
@@ -13,86 +14,126 @@ import { lockStatement, upsertStatement, type FileRecord } from './register.ts';
 export const MANIFEST_CHUNK = 10_000;
 
 /**
- * Registers a file list (distinct paths) into a dataset; re-sending it converges, changed entries are
- * updated (see `upsertStatement`). The common case, the files of a dataset that has none yet, goes as
- * one bulk insert: COPY FROM STDIN on PostgreSQL (about a third of the server CPU of an INSERT …
- * ON CONFLICT per row), a plain unnest INSERT on PGlite (which has no COPY FROM STDIN on its wire).
- * Otherwise the chunk takes the upsert. The dataset's files are locked for the transaction
- * (`lockDatasetFiles`, also taken by the directory scan), so nothing can insert the same paths
- * between the check and the insert.
+ * What a registration does around its file list inside the same transactions: `open` (in the first
+ * chunk's) finds or creates the dataset and answers its pid, `close` (in the last chunk's) e.g. writes
+ * the audit entry. A request of up to MANIFEST_CHUNK files is then one transaction, one commit.
+ */
+export interface ManifestDataset {
+  open: (tx: Db) => Promise<string>;
+  close?: (tx: Db, pid: string) => Promise<void>;
+}
+
+/**
+ * Registers a file list (distinct paths) into a dataset (its pid, or `ManifestDataset` to create it in
+ * the same transaction); re-sending it converges, changed entries are updated (see `upsertStatement`).
+ * The common case, the files of a dataset that has none yet, goes as one bulk insert: COPY FROM STDIN
+ * in binary format on PostgreSQL (about a third of the server CPU of an INSERT … ON CONFLICT per row),
+ * a plain unnest INSERT on PGlite (which has no COPY FROM STDIN on its wire). Otherwise the chunk
+ * takes the upsert. The dataset's files are locked for the transaction (`lockDatasetFiles`, also
+ * taken by the directory scan), so nothing can insert the same paths between the check and the insert.
  *
- * Returns true when the whole list went in as that bulk insert (one chunk, into a dataset without
+ * `bulk` is true when the whole list went in as that bulk insert (one chunk, into a dataset without
  * files): the same transaction then also set the dataset's size and file count from the list
  * (`totalsStatement`: it knows the sizes, so the rows just written are not summed again); with no
  * file carrying metadata (as from `registerDataset`) there is nothing else to summarise. Otherwise
  * the caller summarises (`summariseDataset`).
  */
-export async function registerManifest(db: Db, pid: string, files: FileRecord[]): Promise<boolean> {
-  const pool = postgresPoolOf(db);
+export async function registerManifest(
+  db: Db,
+  dataset: string | ManifestDataset,
+  files: FileRecord[],
+): Promise<{ pid: string; bulk: boolean }> {
+  const hooks = typeof dataset === 'string' ? { open: async () => dataset } : dataset;
+  let pid = '';
   let bulk = files.length > 0 && files.length <= MANIFEST_CHUNK && files.every((f) => isEmpty(f.metadata));
-  for (let i = 0; i < files.length; i += MANIFEST_CHUNK) {
+  for (let i = 0; i === 0 || i < files.length; i += MANIFEST_CHUNK) {
     const chunk = files.slice(i, i + MANIFEST_CHUNK);
-    const went = pool
-      ? await withPoolTransaction(db, pool, (run, client) =>
-          registerChunk(run, pid, chunk, async () => {
-            const copy = copyStatement(pid, chunk);
-            await pipeline(Readable.from(copy.text), client.query(copyFrom(copy.sql)));
-          }),
-        )
-      : await db.transaction().execute((tx) => {
-          const run = <R>(q: RawBuilder<R>) => q.execute(tx);
-          return registerChunk(run, pid, chunk, () => run(insertStatement(pid, chunk)));
-        });
+    const went = await inTransaction(db, async (tx, bulkInsert) => {
+      if (i === 0) pid = await hooks.open(tx);
+      const went = chunk.length > 0 && (await registerChunk(tx, pid, chunk, bulkInsert));
+      if (i + MANIFEST_CHUNK >= files.length) await hooks.close?.(tx, pid);
+      return went;
+    });
     bulk = went && bulk;
   }
-  return bulk;
+  return { pid, bulk };
 }
 
-type Run = <R>(q: RawBuilder<R>) => Promise<{ rows: R[] }>;
+type BulkInsert = (pid: string, files: FileRecord[]) => Promise<unknown>;
 
 /**
  * One chunk inside the caller's transaction: under the dataset's file lock, the bulk insert (and the
  * totals from the list) when the dataset has no files yet, else the upsert. True when it was the bulk.
  */
 async function registerChunk(
-  run: Run,
+  tx: Db,
   pid: string,
   files: FileRecord[],
-  bulkInsert: () => Promise<unknown>,
+  bulkInsert: BulkInsert,
 ): Promise<boolean> {
-  await run(lockStatement(pid));
-  if ((await run(datasetHasFiles(pid))).rows[0]!.found) {
-    await run(upsertStatement(pid, files, undefined, false));
+  await lockStatement(pid).execute(tx);
+  if ((await datasetHasFiles(pid).execute(tx)).rows[0]!.found) {
+    await upsertStatement(pid, files, undefined, false).execute(tx);
     return false;
   }
-  await bulkInsert();
-  await run(totalsStatement(pid, files));
+  await bulkInsert(pid, files);
+  await totalsStatement(pid, files).execute(tx);
   return true;
 }
 
-/** A transaction on one pooled client of the PostgreSQL pool (Kysely cannot send COPY). */
-async function withPoolTransaction<T>(
-  db: Db,
-  pool: pg.Pool,
-  fn: (run: Run, client: pg.PoolClient) => Promise<T>,
-): Promise<T> {
+/**
+ * A transaction whose bulk insert is COPY on PostgreSQL: on one pooled client, seen by Kysely as a
+ * pool of that client alone (Kysely cannot send COPY), so that the statements of `fn` and the COPY
+ * share the transaction. On PGlite a plain Kysely transaction with the unnest INSERT.
+ */
+async function inTransaction<T>(db: Db, fn: (tx: Db, bulkInsert: BulkInsert) => Promise<T>): Promise<T> {
+  const pool = postgresPoolOf(db);
+  if (!pool)
+    return db.transaction().execute((tx) => fn(tx, (pid, files) => insertStatement(pid, files).execute(tx)));
   const client = await pool.connect();
-  const run: Run = async <R>(q: RawBuilder<R>) => {
-    const c: CompiledQuery = q.compile(db);
-    return (await client.query(c.sql, c.parameters as unknown[])) as unknown as { rows: R[] };
-  };
   let broken: Error | undefined;
   try {
-    await client.query('BEGIN');
-    const result = await fn(run, client);
-    await client.query('COMMIT');
-    return result;
+    return await onClient(client)
+      .transaction()
+      .execute((tx) => fn(tx, (pid, files) => copyInto(client, pid, files)));
   } catch (e) {
+    // Kysely has rolled back; a connection that cannot even do that again is dropped, not pooled
     await client.query('ROLLBACK').catch((r: Error) => (broken = r));
     throw e;
   } finally {
     client.release(broken);
   }
+}
+
+const clientDbs = new WeakMap<pg.PoolClient, Db>();
+
+/** A Kysely handle whose only connection is `client` (kept per client: the pool reuses clients). */
+function onClient(client: pg.PoolClient): Db {
+  let db = clientDbs.get(client);
+  if (!db) {
+    const only = {
+      query: (text: string, values: unknown[]) => client.query(text, values),
+      release: () => {},
+    };
+    const pool = { connect: async () => only, end: async () => {} };
+    db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: pool as never }) });
+    clientDbs.set(client, db);
+  }
+  return db;
+}
+
+/**
+ * COPY … FROM STDIN (FORMAT binary). Each piece goes to the socket as soon as it is made (the async
+ * source is pumped one piece per write), so the server parses one piece while the next is encoded.
+ */
+async function copyInto(client: pg.PoolClient, pid: string, files: FileRecord[]): Promise<void> {
+  const withMetadata = files.some((f) => !isEmpty(f.metadata));
+  const copy = client.query(
+    copyFrom(`COPY datafile (${copyColumns(withMetadata)}) FROM STDIN (FORMAT binary)`),
+  );
+  await pipeline(async function* () {
+    yield* datafileCopyRows(pid, files, withMetadata);
+  }, copy);
 }
 
 const datasetHasFiles = (pid: string) =>
@@ -116,34 +157,7 @@ const insertStatement = (pid: string, files: FileRecord[]) => sql`
               ${files.map((f) => JSON.stringify(f.metadata))}::jsonb[])
     AS f(path, size, sha256, mtime, metadata)`;
 
-/**
- * COPY's text format: one line per row, tab-separated, `\N` for null, backslash escapes; made in
- * pieces of 1,000 rows so that the server parses the first while the next are written. Empty
- * metadata (every manifest entry) is left to the column default rather than parsed per row.
- */
-export function copyStatement(pid: string, files: FileRecord[]): { sql: string; text: Iterable<string> } {
-  const withMetadata = files.some((f) => !isEmpty(f.metadata));
-  const p = escapeCopy(pid);
-  function* text() {
-    for (let i = 0; i < files.length; i += 1000) {
-      let piece = '';
-      for (const f of files.slice(i, i + 1000))
-        piece += `${p}\t${escapeCopy(f.path)}\t${f.size}\t${f.sha256 === null ? '\\N' : escapeCopy(f.sha256)}\t${
-          f.mtime === null ? '\\N' : f.mtime.toISOString()
-        }${withMetadata ? `\t${escapeCopy(JSON.stringify(f.metadata))}` : ''}\n`;
-      yield piece;
-    }
-  }
-  const columns = `dataset_pid, path, size, sha256, mtime${withMetadata ? ', metadata' : ''}`;
-  return { sql: `COPY datafile (${columns}) FROM STDIN`, text: text() };
-}
-
 const isEmpty = (o: object) => {
   for (const _ in o) return false;
   return true;
 };
-
-const COPY_SPECIAL = /[\\\t\n\r]/;
-const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
-const escapeCopy = (s: string) =>
-  COPY_SPECIAL.test(s) ? s.replace(/[\\\t\n\r]/g, (c) => COPY_ESCAPES[c]!) : s;

@@ -55,14 +55,17 @@ export async function registerDataset(
   }
   const directory =
     req.directory === undefined ? undefined : await resolveDataDirectory(req.directory, ctx.dataRoots);
-  const existed = await db
-    .selectFrom('dataset')
-    .select('pid')
-    .where('session_id', '=', req.sessionId)
-    .where('name', '=', req.name)
-    .executeTakeFirst();
+  const existed = (tx: Db) =>
+    tx
+      .selectFrom('dataset')
+      .select('pid')
+      .where('session_id', '=', req.sessionId)
+      .where('name', '=', req.name)
+      .executeTakeFirst()
+      .then((d) => d !== undefined);
 
   if (!req.files) {
+    const created = !(await existed(db));
     const extractor = { extract: extractNexusMetadata, close: async () => {} };
     const s = await ingestDirectory(db, {
       dataset: req,
@@ -71,10 +74,8 @@ export async function registerDataset(
       doiPrefix: ctx.doiPrefix,
       extractor,
     });
-    return { pid: s.pid, created: !existed, registered: s.registered, bytes: s.bytes, errors: s.errors };
+    return { pid: s.pid, created, registered: s.registered, bytes: s.bytes, errors: s.errors };
   }
-  const pid = await ensureDataset(db, req, ctx.doiPrefix);
-  if (directory) await setDatasetRoot(db, pid, directory);
   const rows = req.files.map((f) => ({
     path: f.path,
     size: f.size,
@@ -82,14 +83,29 @@ export async function registerDataset(
     mtime: f.mtime ? new Date(f.mtime) : null,
     metadata: {},
   }));
-  // Summarised in registerManifest's transaction when the files went in as one bulk insert.
-  if (!(await registerManifest(db, pid, rows))) await summariseDataset(db, pid);
   const bytes = rows.reduce((s, f) => s + f.size, 0);
-  await audit(db, {
-    actor: ctx.actor,
-    action: 'dataset.register',
-    target: pid,
-    details: { files: rows.length, bytes, directory: directory ?? null },
-  });
-  return { pid, created: !existed, registered: rows.length, bytes, errors: [] };
+  let created = false;
+  // The dataset, its files and the audit entry in one transaction (per 10,000 files).
+  const { pid, bulk } = await registerManifest(
+    db,
+    {
+      open: async (tx) => {
+        created = !(await existed(tx));
+        const pid = await ensureDataset(tx, req, ctx.doiPrefix);
+        if (directory) await setDatasetRoot(tx, pid, directory);
+        return pid;
+      },
+      close: (tx, pid) =>
+        audit(tx, {
+          actor: ctx.actor,
+          action: 'dataset.register',
+          target: pid,
+          details: { files: rows.length, bytes, directory: directory ?? null },
+        }),
+    },
+    rows,
+  );
+  // Summarised in registerManifest's transaction when the files went in as one bulk insert.
+  if (!bulk) await summariseDataset(db, pid);
+  return { pid, created, registered: rows.length, bytes, errors: [] };
 }

@@ -128,6 +128,40 @@ describe.each(dialects)('registration of a manifest (%s)', (dialect) => {
     expect(after.slice(0, 3).map((r) => r.id)).toEqual(before.map((r) => r.id));
   });
 
+  it('leaves no dataset, file or audit entry when an entry of the list cannot be written', async () => {
+    const counts = () =>
+      sql<{ datasets: number; files: number; audits: number }>`
+        SELECT (SELECT count(*)::int FROM dataset WHERE name = 'broken') AS datasets,
+               (SELECT count(*)::int FROM datafile) AS files,
+               (SELECT count(*)::int FROM audit_log WHERE action = 'dataset.register') AS audits`
+        .execute(database.db)
+        .then((r) => r.rows[0]);
+    const before = await counts();
+    const files = frames(3000);
+    files[2500] = { ...files[2500]!, mtime: 'not a time' }; // past the first pieces sent
+    await expect(register('broken', files)).rejects.toThrow(/time/i);
+    expect(await counts()).toEqual({ ...before, datasets: 0 });
+    files[2500] = { ...files[2500]!, mtime: '2026-05-01T10:00:00.000Z' };
+    const { pid, created } = await register('broken', files); // the connection is usable again
+    expect(created).toBe(true);
+    expect((await rows(pid)).length).toBe(3000);
+    expect(await counts()).toEqual({ datasets: 1, files: before.files + 3000, audits: before.audits + 1 });
+  });
+
+  it('stores sizes and times exactly, including sub-second, old and large values', async () => {
+    const files: Entry[] = [
+      { path: 'a', size: 0, mtime: '1969-12-31T23:59:59.999Z' },
+      { path: 'b', size: 2 ** 53 - 1, mtime: '2000-01-01T00:00:00.001Z' },
+      { path: 'c', size: 4_294_967_296, mtime: '1601-03-04T05:06:07.089+02:00' },
+      { path: 'd', size: 4_294_967_295, mtime: '2400-02-29T12:00:00.5Z' },
+    ];
+    const { pid } = await register('exact', files);
+    const got = await rows(pid);
+    expect(got.map((r) => [r.path, Number(r.size), r.mtime?.getTime()])).toEqual(
+      files.map((f) => [f.path, f.size, Date.parse(f.mtime!)]),
+    );
+  });
+
   it('registers a manifest of more than one transaction in full', async () => {
     const files = frames(MANIFEST_CHUNK + 1500);
     const { pid, registered } = await register('big', files);
