@@ -14,9 +14,18 @@ import {
   planContainers,
   sortByUtf8Path,
 } from './plan.ts';
-import { defaultWorkerCount, prewarmWorkers, runContainerJobs } from './pool.ts';
+import { defaultWorkerCount, prewarmWorkers, runContainerJobs, scanInWorker } from './pool.ts';
 import type { IndexSlicing } from './index-table.ts';
-import { type ScanFs, type ScanProblem, describeError, scanTree } from './scan.ts';
+import {
+  type ScanFs,
+  type ScanProblem,
+  type ScanResult,
+  describeError,
+  nodeScanFs,
+  scanDirectories,
+  scanTree,
+  scanTreeShared,
+} from './scan.ts';
 
 export interface PackOptions {
   root: string;
@@ -81,7 +90,7 @@ export async function packTree(options: PackOptions): Promise<PackResult> {
   }
   const workers = options.workers ?? defaultWorkerCount();
   if (!options.planOnly) prewarmWorkers(workers);
-  const plan = planContainers(root, scanTree(root, options.scanFs), {
+  const plan = planContainers(root, await scan(root, options.scanFs), {
     targetSize: options.targetSize,
     largeFileThreshold: options.largeFileThreshold,
     session: options.session,
@@ -130,6 +139,22 @@ export async function packTree(options: PackOptions): Promise<PackResult> {
   const result = resultOf(plan, outDir, containers, outcomes);
   writeManifest(outDir, manifestOf(plan, 'complete', result.ownTapeFiles, result.problems));
   return result;
+}
+
+/**
+ * The tree's entries. With the real file system and a loaded idle worker, the worker scans half of
+ * the root's subdirectories meanwhile (the scan is on the critical path: nothing is written before
+ * the plan); otherwise this thread scans everything.
+ */
+function scan(root: string, scanFs: ScanFs | undefined): ScanResult | Promise<ScanResult> {
+  if (scanFs) return scanTree(root, scanFs);
+  return scanTreeShared(root, (directories) => {
+    const elsewhere = scanInWorker(root, directories);
+    if (elsewhere) return elsewhere;
+    const result: ScanResult = { entries: [], problems: [] };
+    scanDirectories(root, directories, nodeScanFs, result);
+    return Promise.resolve(result);
+  });
 }
 
 function resultOf(

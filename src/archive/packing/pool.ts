@@ -2,15 +2,20 @@ import os from 'node:os';
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import type { WriteProgress } from './container-writer.ts';
 import type { ContainerJob, ContainerOutcome } from './pack-container.ts';
+import type { ScanResult } from './scan.ts';
 
 export type WorkerRequest =
   | { type: 'job'; id: number; job: ContainerJob; helperPort?: MessagePort; port?: undefined }
-  | { type: 'help'; port: MessagePort };
+  | { type: 'help'; port: MessagePort }
+  | { type: 'scan'; id: number; root: string; directories: string[]; port?: undefined };
 
 export type WorkerReply =
   | ({ type: 'progress'; id: number } & WriteProgress)
   | { type: 'done'; id: number; outcome: ContainerOutcome }
-  | { type: 'failed'; id: number; message: string };
+  | { type: 'failed'; id: number; message: string }
+  | { type: 'scanned'; id: number; result: ScanResult }
+  /** Sent once by a worker when its modules are loaded. */
+  | { type: 'ready'; id?: undefined };
 
 export interface PoolResult {
   outcomes: ContainerOutcome[];
@@ -82,6 +87,42 @@ export function prewarmWorkers(count: number): void {
  * they never keep the process alive.
  */
 const idle: Worker[] = [];
+/** Workers that have loaded their modules (sent `ready`): they answer at once. */
+const ready = new WeakSet<Worker>();
+
+/**
+ * Scans `directories` (relative to `root`, and everything below them) in an idle worker that is
+ * already loaded, so the caller can scan the rest meanwhile; null when there is none (a worker still
+ * starting would answer later than the caller could scan the directories itself).
+ */
+export function scanInWorker(root: string, directories: string[]): Promise<ScanResult> | null {
+  const at = idle.findIndex((w) => ready.has(w));
+  if (at === -1) return null;
+  const worker = idle.splice(at, 1)[0]!;
+  worker.ref();
+  const id = -1;
+  return new Promise<ScanResult>((resolve, reject) => {
+    const onMessage = (reply: WorkerReply) => {
+      if (reply.id !== id || (reply.type !== 'scanned' && reply.type !== 'failed')) return;
+      cleanup();
+      releaseWorker(worker, true);
+      if (reply.type === 'scanned') resolve(reply.result);
+      else reject(new Error(`scanning in a worker failed: ${reply.message}`));
+    };
+    const onExit = (code: number) => {
+      cleanup();
+      releaseWorker(worker, false);
+      reject(new Error(`packing worker exited with code ${code} while scanning`));
+    };
+    const cleanup = () => {
+      worker.off('message', onMessage);
+      worker.off('exit', onExit);
+    };
+    worker.on('message', onMessage);
+    worker.on('exit', onExit);
+    worker.postMessage({ type: 'scan', id, root, directories } satisfies WorkerRequest);
+  });
+}
 
 function acquireWorker(): Worker {
   let worker = idle.pop();
@@ -90,6 +131,7 @@ function acquireWorker(): Worker {
       workerData: { entry: new URL('./worker.ts', import.meta.url).href },
     });
     started.once('exit', () => idle.includes(started) && idle.splice(idle.indexOf(started), 1));
+    started.once('message', (reply: WorkerReply) => reply.type === 'ready' && ready.add(started));
     worker = started;
   }
   worker.ref();
@@ -117,6 +159,7 @@ function runOne(
     const onMessage = (reply: WorkerReply) => {
       if (reply.id !== id) return;
       if (reply.type === 'progress') return onProgress(reply);
+      if (reply.type !== 'done' && reply.type !== 'failed') return;
       cleanup();
       resolve(reply);
     };

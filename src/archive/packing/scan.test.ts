@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ScanRootError, nodeScanFs, scanTree } from './scan.ts';
+import { prewarmWorkers, scanInWorker } from './pool.ts';
+import { ScanRootError, nodeScanFs, scanTree, scanTreeShared } from './scan.ts';
 import { useTempDirs, writeTree } from './testing/trees.ts';
 
 const tempDir = useTempDirs();
@@ -56,4 +57,32 @@ describe('scanTree', () => {
     fs.writeFileSync(path.join(dir, 'file'), '');
     expect(() => scanTree(path.join(dir, 'file'))).toThrow(/not a directory/);
   });
+});
+
+describe('scanTreeShared', () => {
+  it('finds what scanTree finds, with half of the subdirectories scanned by a loaded worker', async () => {
+    const spec: Parameters<typeof writeTree>[1] = { 'top.txt': 'x', link: { symlink: 'top.txt' } };
+    for (let d = 0; d < 5; d++) for (let f = 0; f < 3; f++) spec[`d${d}/sub/f${f}`] = `${d}-${f}`;
+    spec['d3/sub/empty/'] = { dir: true };
+    const root = writeTree(tempDir(), spec);
+    prewarmWorkers(1);
+    let used = 0;
+    const shared = await scanTreeShared(root, async (directories) => {
+      // Waits for a worker to have loaded (scanInWorker answers null until one has).
+      for (let tries = 0; tries < 300; tries++) {
+        const elsewhere = scanInWorker(root, directories);
+        if (elsewhere) {
+          used = directories.length;
+          return elsewhere;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      throw new Error('no packing worker loaded within 30 s');
+    });
+    const alone = scanTree(root);
+    const byPath = (r: typeof alone) => [...r.entries].sort((a, b) => (a.path < b.path ? -1 : 1));
+    expect(used).toBe(2);
+    expect(byPath(shared)).toEqual(byPath(alone));
+    expect(shared.problems).toEqual(alone.problems);
+  }, 60_000);
 });

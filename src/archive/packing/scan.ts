@@ -46,17 +46,27 @@ export class ScanRootError extends Error {}
  * survive a round trip); special files and unreadable directories become problems, never exceptions.
  */
 export function scanTree(root: string, scanFs: ScanFs = nodeScanFs): ScanResult {
-  let rootStat: fs.Stats;
-  try {
-    rootStat = fs.statSync(root);
-  } catch {
-    throw new ScanRootError(`${root}: no such directory`);
-  }
-  if (!rootStat.isDirectory()) throw new ScanRootError(`${root}: not a directory`);
+  checkRoot(root);
 
-  const entries: ScannedEntry[] = [];
-  const problems: ScanProblem[] = [];
-  const pending: string[] = [''];
+  const result: ScanResult = { entries: [], problems: [] };
+  scanDirectories(root, [''], scanFs, result);
+  return result;
+}
+
+/**
+ * Walks the given directories (relative to `root`, '' for the root itself) and, with `recurse`,
+ * everything below them, adding to `result`; the directories themselves must already be recorded (or
+ * be the root).
+ */
+export function scanDirectories(
+  root: string,
+  directories: string[],
+  scanFs: ScanFs,
+  result: ScanResult,
+  recurse = true,
+): void {
+  const { entries, problems } = result;
+  const pending = [...directories];
   // Names from readdir never hold '/' or equal '.'/'..': plain concatenation is enough (no path.join).
   const prefix = root.endsWith(path.sep) ? root : root + path.sep;
   while (pending.length > 0) {
@@ -77,10 +87,51 @@ export function scanTree(root: string, scanFs: ScanFs = nodeScanFs): ScanResult 
       const entry = statEntry(prefix + childRel, childRel, scanFs, problems);
       if (!entry) continue;
       entries.push(entry);
-      if (entry.type === 'dir') pending.push(childRel);
+      if (recurse && entry.type === 'dir') pending.push(childRel);
     }
   }
-  return { entries, problems };
+}
+
+/**
+ * scanTree on two threads: the root's own entries here, then its subdirectories split between this
+ * thread and `scanElsewhere` (another thread scanning with the real file system). The result holds
+ * the same entries and problems as scanTree's, in another order (the plan sorts them).
+ */
+export async function scanTreeShared(
+  root: string,
+  scanElsewhere: (directories: string[]) => Promise<ScanResult>,
+): Promise<ScanResult> {
+  checkRoot(root);
+  const result: ScanResult = { entries: [], problems: [] };
+  scanDirectories(root, [''], nodeScanFs, result, false);
+  const subdirectories = result.entries.filter((e) => e.type === 'dir').map((e) => e.path);
+  if (subdirectories.length < 2) {
+    scanDirectories(root, subdirectories, nodeScanFs, result);
+    return result;
+  }
+  // Every other directory (in readdir order), so both halves get a similar mix of sizes.
+  const theirs = scanElsewhere(subdirectories.filter((_, i) => i % 2 === 1));
+  theirs.catch(() => {}); // awaited below; a failure while we scan is not unhandled meanwhile
+  scanDirectories(
+    root,
+    subdirectories.filter((_, i) => i % 2 === 0),
+    nodeScanFs,
+    result,
+  );
+  const other = await theirs;
+  for (const entry of other.entries) result.entries.push(entry);
+  for (const problem of other.problems) result.problems.push(problem);
+  return result;
+}
+
+function checkRoot(root: string): void {
+  let rootStat: fs.Stats;
+  try {
+    rootStat = fs.statSync(root);
+  } catch {
+    throw new ScanRootError(`${root}: no such directory`);
+  }
+  if (!rootStat.isDirectory()) throw new ScanRootError(`${root}: not a directory`);
 }
 
 function statEntry(full: string, rel: string, scanFs: ScanFs, problems: ScanProblem[]): ScannedEntry | null {

@@ -2,13 +2,30 @@ import { parentPort } from 'node:worker_threads';
 import { BatchClient, serveBatches } from './batch-helper.ts';
 import { type ContainerJob, packContainer } from './pack-container.ts';
 import type { WorkerReply, WorkerRequest } from './pool.ts';
+import { type ScanResult, nodeScanFs, scanDirectories } from './scan.ts';
 
 /** Worker-thread side of the pool: writes one container per job, or reads batches for another worker. */
 const port = parentPort!;
 port.on('message', (request: WorkerRequest) => {
   if (request.type === 'help') serveBatches(request.port);
+  else if (request.type === 'scan') scan(request.id, request.root, request.directories);
   else void run(request.id, request.job, request.helperPort);
 });
+port.postMessage({ type: 'ready' } satisfies WorkerReply);
+
+function scan(id: number, root: string, directories: string[]): void {
+  try {
+    const result: ScanResult = { entries: [], problems: [] };
+    scanDirectories(root, directories, nodeScanFs, result);
+    port.postMessage({ type: 'scanned', id, result } satisfies WorkerReply);
+  } catch (err) {
+    port.postMessage({
+      type: 'failed',
+      id,
+      message: String((err as Error)?.message ?? err),
+    } satisfies WorkerReply);
+  }
+}
 
 async function run(id: number, job: ContainerJob, helperPort?: WorkerRequest['port']): Promise<void> {
   const reply = (message: WorkerReply) => port.postMessage(message);
