@@ -1,10 +1,12 @@
 import fs from 'node:fs';
 import type { TestProject } from 'vitest/node';
-import { buildPgliteTemplate, buildPostgresTemplate } from './helpers/template.ts';
+import { buildPgliteTemplate, buildPostgresTemplate, dropPostgresTemplate } from './helpers/template.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     pgliteTemplate: string;
+    /** the migrated PostgreSQL template of this run ('' without TEST_DATABASE_URL) */
+    postgresTemplate: string;
   }
 }
 
@@ -12,6 +14,11 @@ declare module 'vitest' {
 export default async function setup(project: TestProject) {
   const file = await buildPgliteTemplate();
   project.provide('pgliteTemplate', file);
-  if (process.env.TEST_DATABASE_URL) await buildPostgresTemplate(process.env.TEST_DATABASE_URL);
-  return () => fs.rmSync(file, { force: true });
+  const url = process.env.TEST_DATABASE_URL;
+  const template = url ? await buildPostgresTemplate(url) : '';
+  project.provide('postgresTemplate', template);
+  return async () => {
+    fs.rmSync(file, { force: true });
+    if (url && template) await dropPostgresTemplate(url, template);
+  };
 }

@@ -4,7 +4,6 @@ import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
 import { inject } from 'vitest';
 import { openPostgres, wrapPglite, type Database } from '../../src/db/connect.ts';
-import { PG_TEMPLATE_DB } from './template.ts';
 
 export type Dialect = 'pglite' | 'postgres';
 
@@ -40,7 +39,7 @@ export async function postgresDatabase(
   const name = `${prefix}_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: base });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${name} TEMPLATE ${PG_TEMPLATE_DB}`);
+  await admin.query(`CREATE DATABASE ${name} TEMPLATE ${inject('postgresTemplate')}`);
   await admin.end();
   const u = new URL(base);
   u.pathname = `/${name}`;
