@@ -17,19 +17,32 @@ export async function runSearch<T>(
     // PGlite is one in-process connection: no other session to protect, and no timer to cancel a
     // statement with, so the transaction would only cost round trips.
     if (database.kind === 'pglite') return await fn(database.db);
-    return await database.db
-      .transaction()
-      .setAccessMode('read only')
-      .execute(async (tx) => {
-        // Both settings in one round trip (SET LOCAL each would take one). JIT compilation costs
-        // 100-300 ms per statement at catalogue scale (the planner's estimates of a text search over
-        // many rows trigger it), more than the searches themselves then take.
-        // work_mem: counting the distinct datasets of a technique family hashes ~100k pids at 1M
-        // datasets, which spills to disk with the default 4 MB.
-        await sql`SELECT set_config('statement_timeout', ${String(STATEMENT_TIMEOUT_MS)}, true),
-          set_config('jit', 'off', true), set_config('work_mem', '32MB', true)`.execute(tx);
-        return fn(tx);
-      });
+    return await database.db.connection().execute(async (conn) => {
+      // The transaction and its settings in one round trip (a query without parameters goes by the
+      // simple protocol, which takes several statements): Kysely's transaction() sends BEGIN alone.
+      // JIT compilation costs 100-300 ms per statement at catalogue scale (the planner's estimates
+      // of a text search over many rows trigger it), more than the searches themselves then take.
+      // work_mem: counting the distinct datasets of several technique families hashes ~100k pids at
+      // 1M datasets, which spills to disk with the default 4 MB.
+      await sql
+        .raw(
+          `BEGIN READ ONLY; SELECT set_config('statement_timeout', '${STATEMENT_TIMEOUT_MS}', true), ` +
+            `set_config('jit', 'off', true), set_config('work_mem', '32MB', true)`,
+        )
+        .execute(conn);
+      let result: T;
+      try {
+        result = await fn(conn);
+      } catch (e) {
+        await sql
+          .raw('ROLLBACK')
+          .execute(conn)
+          .catch(() => {});
+        throw e;
+      }
+      await sql.raw('COMMIT').execute(conn);
+      return result;
+    });
   } catch (e) {
     throw mapDatabaseError(e);
   }

@@ -45,18 +45,25 @@ export async function bestDatasets(
   }
   // Exact ranks looked up so far, kept across rounds.
   const exact = new Map<string, number>();
+  // What the lists gave so far: each round reads on from the last entry of each list not ended.
+  const read = new Map<string, number>();
+  const last = new Map<string, { w: number; pid: string }>();
+  const seen = new Map<string, Map<string, number>>();
   for (let depth = Math.max(64, 4 * k); depth <= MAX_DEPTH; depth *= 4) {
+    const more = terms.filter((t) => (read.get(t) ?? 0) === depth / 4 || !read.has(t));
     const { rows } = await sql<{ term: string; pid: string; w: number }>`SELECT u.term, x.dataset_pid AS pid,
         x.weight::float8 AS w
-      FROM unnest(${termList}) AS u(term)
-      CROSS JOIN LATERAL (SELECT t.dataset_pid, t.weight FROM dataset_term t WHERE t.term = u.term AND ${visible}
-        ORDER BY t.weight DESC, t.dataset_pid LIMIT ${depth}) AS x`.execute(db);
-    const read = new Map<string, number>();
-    const last = new Map<string, { w: number; pid: string }>();
-    const seen = new Map<string, Map<string, number>>();
+      FROM unnest(CAST(${more} AS text[]), CAST(${more.map((t) => last.get(t)?.w ?? null)} AS real[]),
+        CAST(${more.map((t) => last.get(t)?.pid ?? null)} AS text[]),
+        CAST(${more.map((t) => depth - (read.get(t) ?? 0))} AS int[])) AS u(term, w, pid, n)
+      CROSS JOIN LATERAL (SELECT t.dataset_pid, t.weight FROM dataset_term t
+        WHERE t.term = u.term AND t.weight <= coalesce(u.w, 'Infinity'::real)
+          AND (u.w IS NULL OR t.weight < u.w OR t.dataset_pid > u.pid) AND ${visible}
+        ORDER BY t.weight DESC, t.dataset_pid LIMIT u.n) AS x`.execute(db);
+    for (const t of more) read.set(t, read.get(t) ?? 0);
     for (const r of rows) {
       const w = Number(r.w);
-      read.set(r.term, (read.get(r.term) ?? 0) + 1);
+      read.set(r.term, read.get(r.term)! + 1);
       last.set(r.term, { w, pid: r.pid });
       const ws = seen.get(r.pid) ?? new Map<string, number>();
       ws.set(r.term, w);
