@@ -192,8 +192,8 @@ export async function run(): Promise<string> {
       const sizeOk = (fairbeam[0]!.outputBytes - bytes) / bytes <= 0.05;
       const byThread = (pick: (m: Measured) => number) => median(fairbeam.map(pick)).toFixed(2);
       const threadLine =
-        `  fairbeam CPU by thread (medians): main ${byThread((m) => m.threads!.main)} s (scan, plan), ` +
-        `container writer and helper ${byThread((m) => m.threads!.busiest[0])} + ${byThread((m) => m.threads!.busiest[1])} s, ` +
+        `  fairbeam CPU by thread (medians): main ${byThread((m) => m.threads!.main)} s (half of the scan, plan), ` +
+        `container writer and helper ${byThread((m) => m.threads!.busiest[0])} + ${byThread((m) => m.threads!.busiest[1])} s (one of them also scanned the other half), ` +
         `other threads (V8 GC, the loader's) ${byThread((m) => m.threads!.rest)} s`;
       verdicts.push(
         `- ${tree.label}: time ${ratio.toFixed(2)}× tar + fsync (${(f / tarSeconds).toFixed(2)}× tar without fsync; goal ≤ 1.5×: ${ratio <= 1.5 ? 'met' : 'missed'}), CPU ${(fCpu / tCpu).toFixed(2)}× tar` +
@@ -224,6 +224,15 @@ export async function run(): Promise<string> {
     'Where fairbeam and tar share the CPU evenly, the time ratio is about the CPU ratio; on an idle',
     '2-core machine fairbeam can use both cores (the writer and its helper thread, CPU by thread below)',
     'while tar uses one, so its time ratio falls below its CPU ratio.',
+    '',
+    'Threads of one run: the main thread lists the root, walks half of its subdirectories while an idle',
+    'worker walks the other half, and plans (sort by UTF-8 path, digest); nothing is written before the',
+    'plan. Then one container writer and one helper thread: the helper is asked to read the 8 MiB batches',
+    'of small files (sha256 per member, xxh128 per batch) while the writer copies them into HDF5, writes',
+    '/index and verifies; a batch that has not arrived and that the helper has not started is claimed by',
+    'the writer (work stealing), so the two stay balanced whatever the load. Changes since the 2026-11-29',
+    'run: /index columns written and read as raw bytes in the wasm heap (no per-row TextEncoder,',
+    'TextDecoder or BigInt), the work stealing, the shared scan, and the plan digest hashed in pieces.',
     '',
     '| tree | files | data | tool | seconds, median (min–max) | MiB/s | CPU s | size overhead | time vs tar + fsync | CPU vs tar |',
     '|---|---|---|---|---|---|---|---|---|---|',
