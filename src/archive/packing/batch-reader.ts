@@ -30,10 +30,17 @@ export function readBatch(
   spare?: ArrayBuffer,
 ): ReadBatch {
   const sink = new GrowableSink(members.reduce((sum, m) => sum + m.size + 1, 0) + 1, spare);
-  const outcomes = members.map((m) =>
-    m.type === 'file' ? appendFile(sink, path.join(root, m.path), m.size) : null,
-  );
+  const prefix = memberPrefix(root);
+  const outcomes = members.map((m) => (m.type === 'file' ? appendFile(sink, prefix + m.path, m.size) : null));
   return { bytes: sink.buffer.subarray(0, sink.fill), outcomes };
+}
+
+/**
+ * What member paths are appended to for a full path: they come from our scan (relative, '/'-separated,
+ * no '.' or '..'), so concatenation gives what path.join would, without normalising 100k strings.
+ */
+export function memberPrefix(root: string): string {
+  return root.endsWith(path.sep) ? root : root + path.sep;
 }
 
 /** A ByteSink in memory that grows instead of flushing (only a file that grew since the scan needs it). */

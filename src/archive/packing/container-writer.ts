@@ -1,4 +1,3 @@
-import path from 'node:path';
 import type { H5Api } from '../../hdf5/h5wasm.ts';
 import { writeAttributes } from './attributes.ts';
 import { BlobAppender } from './blob-appender.ts';
@@ -7,7 +6,7 @@ import { BackgroundWriteback } from './durable.ts';
 import { BLOB_CHUNK_BYTES, type IndexRow, MiB, SLICE_BYTES } from './format.ts';
 import { type IndexSlicing, writeIndex } from './index-table.ts';
 import { type AppendOutcome, appendFile } from './member-reader.ts';
-import { segmentMembers } from './batch-reader.ts';
+import { memberPrefix, segmentMembers } from './batch-reader.ts';
 import { type BatchClient, batchClaims } from './batch-helper.ts';
 import type { ScanProblem, ScannedEntry } from './scan.ts';
 
@@ -94,18 +93,28 @@ export async function writeContainerFile(
     };
     const record = (member: ScannedEntry, outcome: AppendOutcome | null, base: number) => {
       const { path: memberPath, type, mtime, mode, target } = member;
-      const row: IndexRow = { path: memberPath, type, offset: 0, length: 0, mtime, mode, sha256: '', target };
       if (outcome?.kind === 'hdf5')
         return void result.hdf5Files.push({ path: member.path, size: outcome.size });
       if (outcome?.kind === 'problem')
         return void result.problems.push({ path: member.path, reason: outcome.reason });
-      if (outcome?.kind === 'packed') {
-        Object.assign(row, { offset: base + outcome.offset, length: outcome.length, sha256: outcome.sha256 });
-        if (outcome.mtime !== undefined) row.mtime = outcome.mtime;
-        files += 1;
+      if (outcome?.kind !== 'packed') {
+        rows.push({ path: memberPath, type, offset: 0, length: 0, mtime, mode, sha256: '', target });
+        return;
       }
-      rows.push(row);
+      // One object of one shape per row, built once (100k rows per container of small files).
+      rows.push({
+        path: memberPath,
+        type,
+        offset: base + outcome.offset,
+        length: outcome.length,
+        mtime: outcome.mtime ?? mtime,
+        mode,
+        sha256: outcome.sha256,
+        target,
+      });
+      files += 1;
     };
+    const prefix = memberPrefix(content.root);
 
     const segments = segmentMembers(content.members);
     const batches = segments.filter((s) => s.kind === 'batch');
@@ -122,7 +131,7 @@ export async function writeContainerFile(
     for (const segment of segments) {
       if (segment.kind === 'large') {
         const member = content.members[segment.index]!;
-        record(member, appendFile(appender, path.join(content.root, member.path), member.size), 0);
+        record(member, appendFile(appender, prefix + member.path, member.size), 0);
         continue;
       }
       const members = content.members.slice(segment.first, segment.end);
@@ -136,7 +145,7 @@ export async function writeContainerFile(
       } else {
         // No helper, or it is behind and had not started this batch: read straight into the slice.
         for (const member of members) {
-          const full = path.join(content.root, member.path);
+          const full = prefix + member.path;
           record(member, member.type === 'file' ? appendFile(appender, full, member.size) : null, 0);
         }
       }
