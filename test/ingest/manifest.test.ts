@@ -135,7 +135,7 @@ describe.each(dialects)('registration of a manifest (%s)', (dialect) => {
                (SELECT count(*)::int FROM datafile) AS files,
                (SELECT count(*)::int FROM audit_log WHERE action = 'dataset.register') AS audits`
         .execute(database.db)
-        .then((r) => r.rows[0]);
+        .then((r) => r.rows[0]!);
     const before = await counts();
     const files = frames(3000);
     files[2500] = { ...files[2500]!, mtime: 'not a time' }; // past the first pieces sent
