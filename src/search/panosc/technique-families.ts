@@ -29,6 +29,9 @@ export async function syncTechniqueFamilies(db: Db, h = panetHierarchy()): Promi
     FROM technique_ancestor`.execute(db);
   if (rows[0]?.n === pairs.length && rows[0]?.text === text) return;
   const write = async (tx: Db) => {
+    // Writers of datasets that already counted commit first (their increments are then in the
+    // rebuild's snapshot); later ones wait and count on the rebuilt rows.
+    await sql`LOCK TABLE technique_family_count IN EXCLUSIVE MODE`.execute(tx);
     await sql`DELETE FROM technique_ancestor`.execute(tx);
     await sql`INSERT INTO technique_ancestor (technique_id, ancestor_id)
       SELECT * FROM unnest(CAST(${pairs.map((p) => p[0])} AS text[]), CAST(${pairs.map((p) => p[1])} AS text[]))`.execute(

@@ -99,11 +99,7 @@ export async function bestDatasets(
       const batch: typeof unranked = [];
       for (; i < unranked.length && batch.length < size && unranked[i]!.ub >= kth - 1e-9; i++)
         batch.push(unranked[i]!);
-      const { rows: sums } = await sql<{ pid: string; rank: number | null }>`SELECT c.pid,
-          (SELECT sum(t.weight::float8) FROM dataset_term t
-            WHERE t.dataset_pid = c.pid AND t.term = ANY (${termList})) AS rank
-        FROM unnest(CAST(${batch.map((c) => c.pid)} AS text[])) AS c(pid)`.execute(db);
-      const byPid = new Map(sums.map((r) => [r.pid, Number(r.rank ?? 0)]));
+      const byPid = await exactRanks(db, terms, batch, seen);
       for (const c of batch) {
         c.rank = byPid.get(c.pid) ?? c.lb;
         exact.set(c.pid, c.rank);
@@ -131,6 +127,34 @@ export async function bestDatasets(
     FROM dataset_term t WHERE t.term = ANY (${termList}) AND ${visible}
     GROUP BY t.dataset_pid ORDER BY rank DESC, t.dataset_pid LIMIT ${k}`.execute(db);
   return rows.map((r) => ({ pid: r.pid, rank: Number(r.rank) }));
+}
+
+/**
+ * The exact ranks of these candidates (sum of the weights of the query terms in each). Two terms: a
+ * candidate still unranked lacks exactly one of them, so only that posting is looked up, an index
+ * probe that mostly finds nothing and reads no heap row for the posting already known; its rank is
+ * its lower bound plus that weight, the same float8 as the sum in SQL (two addends commute exactly).
+ */
+async function exactRanks(
+  db: Db,
+  terms: string[],
+  batch: { pid: string; lb: number }[],
+  seen: Map<string, Map<string, number>>,
+): Promise<Map<string, number>> {
+  const pids = batch.map((c) => c.pid);
+  if (terms.length === 2) {
+    const missing = batch.map((c) => terms.find((t) => !seen.get(c.pid)!.has(t))!);
+    const { rows } = await sql<{ pid: string; w: number }>`SELECT c.pid, t.weight::float8 AS w
+      FROM unnest(CAST(${pids} AS text[]), CAST(${missing} AS text[])) AS c(pid, term)
+      JOIN dataset_term t ON t.dataset_pid = c.pid AND t.term = c.term`.execute(db);
+    const found = new Map(rows.map((r) => [r.pid, Number(r.w)]));
+    return new Map(batch.map((c) => [c.pid, c.lb + (found.get(c.pid) ?? 0)]));
+  }
+  const { rows } = await sql<{ pid: string; rank: number | null }>`SELECT c.pid,
+      (SELECT sum(t.weight::float8) FROM dataset_term t
+        WHERE t.dataset_pid = c.pid AND t.term = ANY (CAST(${terms} AS text[]))) AS rank
+    FROM unnest(CAST(${pids} AS text[])) AS c(pid)`.execute(db);
+  return new Map(rows.map((r) => [r.pid, Number(r.rank ?? 0)]));
 }
 
 /** The k-th largest of the values (0 when fewer), keeping only the k largest seen, ascending. */
