@@ -1,5 +1,5 @@
 import { pipeline } from 'node:stream/promises';
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, sql, type PostgresPoolClient } from 'kysely';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { postgresPoolOf, type Db } from '../db/connect.ts';
@@ -114,9 +114,9 @@ function onClient(client: pg.PoolClient): Db {
     const only = {
       query: (text: string, values: unknown[]) => client.query(text, values),
       release: () => {},
-    };
+    } as unknown as PostgresPoolClient; // no cursors: nothing here streams a query's rows
     const pool = { connect: async () => only, end: async () => {} };
-    db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: pool as never }) });
+    db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     clientDbs.set(client, db);
   }
   return db;
