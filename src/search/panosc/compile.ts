@@ -6,6 +6,12 @@ import { ENTITIES, type Entity, type Field } from './model.ts';
 export interface CompileContext {
   now: Date;
   aliases: number;
+  /**
+   * The statement pages datasets in pid order: a dataset's parameter ranges are written so that the
+   * planner can only walk `parameter (name, si_unit, dataset_pid)` in pid order with the range as a
+   * filter (migration 0015), stopping after the page. Set while compiling such an include only.
+   */
+  pidOrder?: boolean;
 }
 
 export const newAlias = (ctx: CompileContext): string => `t${ctx.aliases++}`;
@@ -52,8 +58,15 @@ function includeExists(parent: Entity, inc: Include, p: string, ctx: CompileCont
     return and(where.items.map((w) => includeExists(parent, one(w), p, ctx)));
   }
   const c = newAlias(ctx);
-  return sql<SqlBool>`EXISTS (SELECT 1 FROM ${child.from(c)} WHERE ${rel.on(p, c)} AND ${child.visible(c, ctx.now)}
+  const outer = ctx.pidOrder;
+  // Only a dataset's own parameters follow its pid order (a document's go through its datasets).
+  ctx.pidOrder = outer && parent.name === 'Dataset' && rel.target === 'Parameter';
+  try {
+    return sql<SqlBool>`EXISTS (SELECT 1 FROM ${child.from(c)} WHERE ${rel.on(p, c)} AND ${child.visible(c, ctx.now)}
     AND ${filterSql(child, inc.filter, c, ctx, inc.techniqueIds)})`;
+  } finally {
+    ctx.pidOrder = outer;
+  }
 }
 
 export function whereSql(entity: Entity, cond: Cond, a: string, ctx: CompileContext): Bool {
@@ -64,11 +77,17 @@ export function whereSql(entity: Entity, cond: Cond, a: string, ctx: CompileCont
       return and(cond.items.map((c) => whereSql(entity, c, a, ctx)));
     case 'or':
       return or(cond.items.map((c) => whereSql(entity, c, a, ctx)));
-    case 'si':
+    case 'si': {
+      // In a page of datasets by pid, a range is tested on the entries of the parameter's name in
+      // pid order (`+ 0` is the same float8 but no index bound): the planner underestimates a range
+      // over one name tenfold (name and value are correlated) and would read and sort every match
+      // through (name, si_unit, si_value). Equalities stay index bounds: they match few rows.
+      const walk = ctx.pidOrder && RANGES.has(cond.op);
       return and([
         sql<SqlBool>`${ref(a, 'si_unit')} = ${cond.siUnit}`,
-        siCompare(ref(a, 'si_value'), cond.op, cond.values),
+        siCompare(walk ? sql`(${ref(a, 'si_value')} + 0)` : ref(a, 'si_value'), cond.op, cond.values),
       ]);
+    }
     case 'cmp': {
       const field = entity.fields[cond.field]!;
       if (field.type === 'value') return valueCompare(a, cond.op, cond.value);
@@ -76,6 +95,8 @@ export function whereSql(entity: Entity, cond: Cond, a: string, ctx: CompileCont
     }
   }
 }
+
+const RANGES = new Set<Op>(['gt', 'gte', 'lt', 'lte', 'between']);
 
 type Cast = 'text' | 'double precision' | 'timestamptz' | 'boolean';
 const castOf = (f: Field): Cast =>

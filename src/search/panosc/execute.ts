@@ -126,10 +126,14 @@ async function pageThenRows(db: Db, e: Entity, req: SearchRequest, a: string, ct
   );
   const keys = [...new Set(order.map((o) => o.field))];
   const dir = (desc: boolean) => sql.raw(desc ? 'DESC NULLS LAST' : 'ASC NULLS LAST');
+  // Datasets in pid order: parameter ranges walk the parameters in that order (compile.ts).
+  ctx.pidOrder = e.name === 'Dataset' && keys.length === 1 && keys[0] === 'pid';
+  const where = basePredicate(e, req, a, ctx, undefined);
+  ctx.pidOrder = false;
   const ids = sql`SELECT ${sql.join([
     sql`${e.id(a)} AS __id`,
     ...keys.map((k) => sql`${e.fields[k]!.sql(a, req.now)} AS ${fieldAlias(k)}`),
-  ])} FROM ${e.from(a)} WHERE ${basePredicate(e, req, a, ctx, undefined)}
+  ])} FROM ${e.from(a)} WHERE ${where}
     ORDER BY ${sql.join([...order.map((o) => sql`${fieldAlias(o.field)} ${dir(o.desc)}`), sql`__id`])}
     LIMIT ${req.filter.limit} OFFSET ${req.filter.skip}`;
   const b = newAlias(ctx);

@@ -23,11 +23,13 @@ export async function runSearch<T>(
       // JIT compilation costs 100-300 ms per statement at catalogue scale (the planner's estimates
       // of a text search over many rows trigger it), more than the searches themselves then take.
       // work_mem: counting the distinct datasets of several technique families hashes ~100k pids at
-      // 1M datasets, which spills to disk with the default 4 MB.
+      // 1M datasets, which spills to disk with the default 4 MB. No parallel workers: starting them
+      // costs ~20 ms, more than a search's page takes, and the cores serve other requests meanwhile.
       await sql
         .raw(
           `BEGIN READ ONLY; SELECT set_config('statement_timeout', '${STATEMENT_TIMEOUT_MS}', true), ` +
-            `set_config('jit', 'off', true), set_config('work_mem', '32MB', true)`,
+            `set_config('jit', 'off', true), set_config('work_mem', '32MB', true), ` +
+            `set_config('max_parallel_workers_per_gather', '0', true)`,
         )
         .execute(conn);
       let result: T;
