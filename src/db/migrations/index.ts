@@ -11,6 +11,7 @@ import * as m0010 from './0010_search_postings.ts';
 import * as m0011 from './0011_datafile_on_tape.ts';
 import * as m0012 from './0012_technique_family_counts.ts';
 import * as m0013 from './0013_search_page_indexes.ts';
+import * as m0014 from './0014_family_count_locking.ts';
 import * as m0015 from './0015_parameter_pid_order_index.ts';
 
 /** Every migration, in order. Listed here (not read from disk) so bundling and tsx agree. */
@@ -27,5 +28,6 @@ export const migrations: Record<string, Migration> = {
   '0011_datafile_on_tape': m0011,
   '0012_technique_family_counts': m0012,
   '0013_search_page_indexes': m0013,
+  '0014_family_count_locking': m0014,
   '0015_parameter_pid_order_index': m0015,
 };
