@@ -39,3 +39,19 @@ export interface H5wasmHeap {
 }
 
 export const heapOf = (api: H5Api): H5wasmHeap => api.Module as unknown as H5wasmHeap;
+
+/**
+ * Moves `count` elements of a 1-D dataset, from element `from` on, between the dataset and the wasm
+ * heap at `pointer`: `get` reads them into the heap, `set` writes them from it.
+ */
+export function heapSlab(
+  module: H5wasmHeap,
+  direction: 'get' | 'set',
+  dataset: { file_id: bigint; path: string },
+  from: number,
+  count: number,
+  pointer: number,
+): void {
+  const transfer = direction === 'get' ? module.get_dataset_data : module.set_dataset_data;
+  transfer(dataset.file_id, dataset.path, [BigInt(count)], [BigInt(from)], [1n], BigInt(pointer));
+}

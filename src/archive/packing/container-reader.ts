@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Dataset, File as H5File } from 'h5wasm';
-import { heapOf, loadH5wasm } from '../../hdf5/h5wasm.ts';
+import { heapOf, heapSlab, loadH5wasm } from '../../hdf5/h5wasm.ts';
 import { type ContainerAttributes, readAttributes } from './attributes.ts';
 import { type IndexRow, SLICE_BYTES } from './format.ts';
 import { HDF5_SIGNATURE, fdIsHdf5 } from './hdf5-signature.ts';
@@ -80,14 +80,7 @@ export async function openContainer(file: string, options: { index?: boolean } =
         heapBuffer ||= module._malloc(SLICE_BYTES);
         if (!heapBuffer) throw new Error(`could not allocate ${SLICE_BYTES} bytes in the wasm heap`);
         try {
-          module.get_dataset_data(
-            h5file.file_id,
-            '/blob',
-            [BigInt(length)],
-            [BigInt(offset)],
-            [1n],
-            BigInt(heapBuffer),
-          );
+          heapSlab(module, 'get', { file_id: h5file.file_id, path: '/blob' }, offset, length, heapBuffer);
         } catch (err) {
           throw readFailed(err);
         }

@@ -1,6 +1,6 @@
 import type { Dataset, File as H5File, Group } from 'h5wasm';
 import * as h5wasm from 'h5wasm/node';
-import { heapOf } from '../../hdf5/h5wasm.ts';
+import { heapOf, heapSlab } from '../../hdf5/h5wasm.ts';
 import { type IndexRow, MiB, type MemberType } from './format.ts';
 
 const COLUMNS = ['path', 'type', 'offset', 'length', 'mtime', 'mode', 'sha256', 'target'] as const;
@@ -125,14 +125,7 @@ function writeRawSlice(dataset: Dataset, from: number, to: number, source: Colum
     throw new Error(`could not allocate ${bytes.length} bytes in the wasm heap for ${dataset.path}`);
   try {
     module.HEAPU8.set(bytes, pointer);
-    module.set_dataset_data(
-      dataset.file_id,
-      dataset.path,
-      [BigInt(n)],
-      [BigInt(from)],
-      [1n],
-      BigInt(pointer),
-    );
+    heapSlab(module, 'set', dataset, from, n, pointer);
   } finally {
     module._free(pointer);
   }
@@ -194,14 +187,7 @@ function writeStringSlice(dataset: Dataset, from: number, strings: string[]): vo
       at += heap.write(strings[i]!, at, 'utf8');
       heap[at++] = 0;
     }
-    module.set_dataset_data(
-      dataset.file_id,
-      dataset.path,
-      [BigInt(strings.length)],
-      [BigInt(from)],
-      [1n],
-      BigInt(pointers),
-    );
+    heapSlab(module, 'set', dataset, from, strings.length, pointers);
   } finally {
     module._free(text);
     module._free(pointers);
@@ -365,15 +351,7 @@ function withHeapRead<T>(
   const pointer = module._malloc(Math.max(1, n * size));
   if (!pointer) throw new IndexError(`could not allocate ${n * size} bytes to read ${dataset.path}`);
   try {
-    if (n > 0)
-      module.get_dataset_data(
-        dataset.file_id,
-        dataset.path,
-        [BigInt(n)],
-        [BigInt(from)],
-        [1n],
-        BigInt(pointer),
-      );
+    if (n > 0) heapSlab(module, 'get', dataset, from, n, pointer);
     // A view made after the read: HDF5 may have grown the heap (which replaces its ArrayBuffer).
     const heap = Buffer.from(module.HEAPU8.buffer, 0, module.HEAPU8.byteLength);
     return use(heap, pointer);
