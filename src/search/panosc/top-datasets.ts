@@ -43,51 +43,72 @@ export async function bestDatasets(
       ORDER BY t.weight DESC, t.dataset_pid LIMIT ${k}`.execute(db);
     return rows.map((r) => ({ pid: r.pid, rank: Number(r.rank) }));
   }
-  // Exact ranks looked up so far, kept across rounds.
-  const exact = new Map<string, number>();
+  // One candidate per dataset seen in a list, kept across rounds (no objects rebuilt per round):
+  // its weights per term index (undefined where its posting was not read), their sum `lb` in the
+  // order read, and its exact rank once known.
+  const n = terms.length;
+  const byPid = new Map<string, Cand>();
+  const cands: Cand[] = [];
   // What the lists gave so far: each round reads on from the last entry of each list not ended.
-  const read = new Map<string, number>();
-  const last = new Map<string, { w: number; pid: string }>();
-  const seen = new Map<string, Map<string, number>>();
+  const read = new Array<number>(n).fill(0);
+  const lastW = new Array<number>(n).fill(0);
+  const lastPid = new Array<string>(n).fill('');
+  let started = false;
   for (let depth = Math.max(64, 4 * k); depth <= MAX_DEPTH; depth *= 4) {
-    const more = terms.filter((t) => (read.get(t) ?? 0) === depth / 4 || !read.has(t));
-    const { rows } = await sql<{ term: string; pid: string; w: number }>`SELECT u.term, x.dataset_pid AS pid,
+    const more: number[] = [];
+    for (let t = 0; t < n; t++) if (!started || read[t] === depth / 4) more.push(t);
+    const { rows } = await sql<{ i: number; pid: string; w: number }>`SELECT u.i, x.dataset_pid AS pid,
         x.weight::float8 AS w
-      FROM unnest(CAST(${more} AS text[]), CAST(${more.map((t) => last.get(t)?.w ?? null)} AS real[]),
-        CAST(${more.map((t) => last.get(t)?.pid ?? null)} AS text[]),
-        CAST(${more.map((t) => depth - (read.get(t) ?? 0))} AS int[])) AS u(term, w, pid, n)
+      FROM unnest(CAST(${more} AS int[]), CAST(${more.map((t) => terms[t]!)} AS text[]),
+        CAST(${more.map((t) => (started ? lastW[t]! : null))} AS real[]),
+        CAST(${more.map((t) => (started ? lastPid[t]! : null))} AS text[]),
+        CAST(${more.map((t) => depth - read[t]!)} AS int[])) AS u(i, term, w, pid, n)
       CROSS JOIN LATERAL (SELECT t.dataset_pid, t.weight FROM dataset_term t
         WHERE t.term = u.term AND t.weight <= coalesce(u.w, 'Infinity'::real)
           AND (u.w IS NULL OR t.weight < u.w OR t.dataset_pid > u.pid) AND ${visible}
         ORDER BY t.weight DESC, t.dataset_pid LIMIT u.n) AS x`.execute(db);
-    for (const t of more) read.set(t, read.get(t) ?? 0);
+    started = true;
     for (const r of rows) {
+      const t = r.i;
       const w = Number(r.w);
-      read.set(r.term, read.get(r.term)! + 1);
-      last.set(r.term, { w, pid: r.pid });
-      const ws = seen.get(r.pid) ?? new Map<string, number>();
-      ws.set(r.term, w);
-      seen.set(r.pid, ws);
+      read[t]!++;
+      lastW[t] = w;
+      lastPid[t] = r.pid;
+      let c = byPid.get(r.pid);
+      if (!c) {
+        c = {
+          pid: r.pid,
+          ws: new Array<number | undefined>(n),
+          lb: 0,
+          ub: 0,
+          rank: undefined,
+          exact: undefined,
+        };
+        byPid.set(r.pid, c);
+        cands.push(c);
+      }
+      c.ws[t] = w;
+      c.lb += w;
     }
     // Lists not read to their end; an unseen dataset can still hold each of their terms.
-    const open = terms.filter((t) => read.get(t) === depth);
-    const bound = open.reduce((sum, t) => sum + last.get(t)!.w, 0);
-    const cands = [...seen].map(([pid, ws]) => {
-      let lb = 0;
-      for (const w of ws.values()) lb += w;
-      const ub = open.reduce((sum, t) => sum + (ws.has(t) ? 0 : last.get(t)!.w), lb);
-      const rank = ub > lb ? exact.get(pid) : lb;
-      return { pid, lb, ub: rank ?? ub, rank };
-    });
+    const open: number[] = [];
+    for (let t = 0; t < n; t++) if (read[t] === depth) open.push(t);
+    let bound = 0;
+    for (const t of open) bound += lastW[t]!;
+    const unranked: Cand[] = [];
+    for (const c of cands) {
+      let ub = c.lb;
+      for (const t of open) ub += c.ws[t] === undefined ? lastW[t]! : 0;
+      // Seen in every open list (and ended lists hold no more): its lower bound is its rank.
+      c.rank = ub > c.lb ? c.exact : c.lb;
+      c.ub = c.rank ?? ub;
+      if (c.rank === undefined) unranked.push(c);
+    }
     // The k-th best rank known to be reached (exact ranks, else lower bounds); it only grows.
-    const kthOf = (): number =>
-      kthLargest(
-        cands.map((c) => c.rank ?? c.lb),
-        k,
-      );
+    const kthOf = (): number => kthLargest(cands, k);
     // Exact ranks by upper bound, best first, a batch at a time, until no candidate left unranked
     // could reach the k-th rank known (a margin keeps float sums in another order on the safe side).
-    const unranked = cands.filter((c) => c.rank === undefined).sort((x, y) => y.ub - x.ub);
+    unranked.sort((x, y) => y.ub - x.ub);
     let kth = kthOf();
     // A round whose lower bounds stay under `bound` rarely ends the search (the words seldom meet):
     // it ranks only a first batch (kept for the next rounds) and goes deeper unless that lifts them.
@@ -96,21 +117,17 @@ export async function bestDatasets(
     while (i < unranked.length && unranked[i]!.ub >= kth - 1e-9) {
       if (!likely && i > 0 && kth <= bound) break;
       const size = likely || kth > bound ? LOOKUP_BATCH : PROBE_BATCH;
-      const batch: typeof unranked = [];
+      const batch: Cand[] = [];
       for (; i < unranked.length && batch.length < size && unranked[i]!.ub >= kth - 1e-9; i++)
         batch.push(unranked[i]!);
-      const byPid = await exactRanks(db, terms, batch, seen);
-      for (const c of batch) {
-        c.rank = byPid.get(c.pid) ?? c.lb;
-        exact.set(c.pid, c.rank);
-      }
+      await exactRanks(db, terms, batch);
       kth = kthOf();
     }
     if (i < unranked.length && unranked[i]!.ub >= kth - 1e-9) continue;
     // Every candidate that could reach the page has its exact rank; order them in SQL (collation).
     const ranked = cands.filter((c) => c.rank !== undefined && c.rank >= kth - 1e-9);
     const { rows: top } = await sql<{ pid: string; rank: number; early: boolean }>`SELECT c.pid, c.rank,
-        c.pid <= ANY (CAST(${open.map((t) => last.get(t)!.pid)} AS text[])) AS early
+        c.pid <= ANY (CAST(${open.map((t) => lastPid[t]!)} AS text[])) AS early
       FROM unnest(CAST(${ranked.map((c) => c.pid)} AS text[]),
         CAST(${ranked.map((c) => c.rank!)} AS float8[])) AS c(pid, rank)
       ORDER BY c.rank DESC, c.pid LIMIT ${k}`.execute(db);
@@ -135,32 +152,46 @@ export async function bestDatasets(
  * probe that mostly finds nothing and reads no heap row for the posting already known; its rank is
  * its lower bound plus that weight, the same float8 as the sum in SQL (two addends commute exactly).
  */
-async function exactRanks(
-  db: Db,
-  terms: string[],
-  batch: { pid: string; lb: number }[],
-  seen: Map<string, Map<string, number>>,
-): Promise<Map<string, number>> {
+async function exactRanks(db: Db, terms: string[], batch: Cand[]): Promise<void> {
   const pids = batch.map((c) => c.pid);
   if (terms.length === 2) {
-    const missing = batch.map((c) => terms.find((t) => !seen.get(c.pid)!.has(t))!);
+    const missing = batch.map((c) => (c.ws[0] === undefined ? 1 : 2));
     const { rows } = await sql<{ pid: string; w: number }>`SELECT c.pid, t.weight::float8 AS w
-      FROM unnest(CAST(${pids} AS text[]), CAST(${missing} AS text[])) AS c(pid, term)
-      JOIN dataset_term t ON t.dataset_pid = c.pid AND t.term = c.term`.execute(db);
-    const found = new Map(rows.map((r) => [r.pid, Number(r.w)]));
-    return new Map(batch.map((c) => [c.pid, c.lb + (found.get(c.pid) ?? 0)]));
+      FROM unnest(CAST(${pids} AS text[]), CAST(${missing} AS int[])) AS c(pid, i)
+      JOIN dataset_term t ON t.dataset_pid = c.pid AND t.term = (CAST(${terms} AS text[]))[c.i]`.execute(db);
+    const found = new Map<string, number>();
+    for (const r of rows) found.set(r.pid, Number(r.w));
+    for (const c of batch) c.rank = c.exact = c.lb + (found.get(c.pid) ?? 0);
+    return;
   }
   const { rows } = await sql<{ pid: string; rank: number | null }>`SELECT c.pid,
       (SELECT sum(t.weight::float8) FROM dataset_term t
         WHERE t.dataset_pid = c.pid AND t.term = ANY (CAST(${terms} AS text[]))) AS rank
     FROM unnest(CAST(${pids} AS text[])) AS c(pid)`.execute(db);
-  return new Map(rows.map((r) => [r.pid, Number(r.rank ?? 0)]));
+  const found = new Map<string, number>();
+  for (const r of rows) found.set(r.pid, Number(r.rank ?? 0));
+  for (const c of batch) c.rank = c.exact = found.get(c.pid) ?? c.lb;
 }
 
-/** The k-th largest of the values (0 when fewer), keeping only the k largest seen, ascending. */
-function kthLargest(values: number[], k: number): number {
+interface Cand {
+  pid: string;
+  /** The weights read per term index; undefined where the list has not reached this dataset. */
+  ws: (number | undefined)[];
+  /** The sum of the weights read, in the order read. */
+  lb: number;
+  /** Its rank if it has every posting not read yet (set each round while unranked). */
+  ub: number;
+  /** Its rank this round: its lower bound if nothing can be missing, else its exact rank if looked up. */
+  rank: number | undefined;
+  /** Its exact rank, once looked up (kept across rounds). */
+  exact: number | undefined;
+}
+
+/** The k-th largest of the candidates' exact ranks, else lower bounds (0 when fewer), keeping only the k largest seen, ascending. */
+function kthLargest(cands: Cand[], k: number): number {
   const best: number[] = [];
-  for (const v of values) {
+  for (const c of cands) {
+    const v = c.rank ?? c.lb;
     if (best.length === k && v <= best[0]!) continue;
     if (best.length === k) best.shift();
     let i = 0;
