@@ -1,5 +1,5 @@
 import type { ColumnType, Generated } from 'kysely';
-import type { CreatedAt, Json, Timestamp } from './columns.ts';
+import type { CreatedAt, Defaulted, Json, OptionalTime, TextArray, Timestamp } from './columns.ts';
 
 // Catalogue: facility, people, proposals, sessions, samples, datasets, files, parameters, search postings, API keys, audit (migrations 0001, 0003, 0008, 0010).
 export interface FacilityTable {
@@ -14,7 +14,7 @@ export interface InstrumentTable {
   id: string;
   name: string;
   facility: string;
-  techniques: ColumnType<string[], string[] | undefined, string[]>;
+  techniques: TextArray;
 }
 export type FacilityRole = 'staff' | 'data_manager' | 'admin';
 export type MemberRole = 'principal_investigator' | 'local_contact' | 'collaborator';
@@ -31,8 +31,8 @@ export interface AppUserTable {
 }
 export interface ProposalTable {
   id: string;
-  title: ColumnType<string, string | undefined, string>;
-  summary: ColumnType<string, string | undefined, string>;
+  title: Defaulted<string>;
+  summary: Defaulted<string>;
   created_at: CreatedAt;
 }
 export interface MemberTable {
@@ -52,7 +52,7 @@ export interface SessionTable {
   start_at: Timestamp;
   end_at: Timestamp;
   release_date: Timestamp;
-  released_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  released_at: OptionalTime;
   doi: string | null;
   created_at: CreatedAt;
 }
@@ -61,7 +61,7 @@ export interface SampleTable {
   session_id: string;
   sample_key: string;
   name: string;
-  description: ColumnType<string, string | undefined, string>;
+  description: Defaulted<string>;
 }
 export interface DatasetTable {
   pid: string;
@@ -69,10 +69,10 @@ export interface DatasetTable {
   name: string;
   title: string | null;
   sample_id: number | null;
-  techniques: ColumnType<string[], string[] | undefined, string[]>;
+  techniques: TextArray;
   metadata: Json;
-  size: ColumnType<number, number | undefined, number>;
-  file_count: ColumnType<number, number | undefined, number>;
+  size: Defaulted<number>;
+  file_count: Defaulted<number>;
   created_at: CreatedAt;
   /** Migration 0003: full-text document for PaNOSC search, maintained by triggers; never written by code. */
   search_vector: ColumnType<string | null, never, never>;
@@ -82,10 +82,10 @@ export interface DatafileTable {
   id: Generated<number>;
   dataset_pid: string;
   path: string;
-  size: ColumnType<number, number | undefined, number>;
+  size: Defaulted<number>;
   sha256: string | null;
-  mtime: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
-  state: ColumnType<DatafileState, DatafileState | undefined, DatafileState>;
+  mtime: OptionalTime;
+  state: Defaulted<DatafileState>;
   metadata: Json;
   created_at: CreatedAt;
 }

@@ -3,6 +3,8 @@ import type { ColumnType } from 'kysely';
 /** Column types shared by the tables' interfaces (what a select returns, an insert and an update take). */
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 export type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+/** Set by default on insert, set again by the code on every update. */
+export type UpdatedAt = ColumnType<Date, Date | string | undefined, Date | string>;
 export type Json = ColumnType<
   Record<string, unknown>,
   string | Record<string, unknown> | undefined,

@@ -1,11 +1,11 @@
 import type { ColumnType, Generated } from 'kysely';
-import type { CreatedAt } from './columns.ts';
+import type { CreatedAt, Defaulted, OptionalTime, UpdatedAt } from './columns.ts';
 
 // Ingest and downloads (migration 0004).
 export interface DatasetLocationTable {
   dataset_pid: string;
   root: string;
-  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  updated_at: UpdatedAt;
 }
 export type IngestRunStatus = 'running' | 'done' | 'failed';
 export interface IngestRunTable {
@@ -13,12 +13,12 @@ export interface IngestRunTable {
   dataset_pid: string;
   directory: string | null;
   actor: string;
-  status: ColumnType<IngestRunStatus, IngestRunStatus | undefined, IngestRunStatus>;
-  registered: ColumnType<number, number | undefined, number>;
-  bytes: ColumnType<number, number | undefined, number>;
+  status: Defaulted<IngestRunStatus>;
+  registered: Defaulted<number>;
+  bytes: Defaulted<number>;
   errors: ColumnType<unknown[], string | undefined, string>;
   started_at: CreatedAt;
-  finished_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  finished_at: OptionalTime;
 }
 export type DownloadStatus = 'restoring' | 'ready' | 'failed';
 export interface DownloadTable {
@@ -27,9 +27,9 @@ export interface DownloadTable {
   status: DownloadStatus;
   format: 'zip' | 'tar' | 'file';
   datafile_ids: number[];
-  pending_ids: ColumnType<number[], number[] | undefined, number[]>;
+  pending_ids: Defaulted<number[]>;
   created_at: CreatedAt;
-  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  updated_at: UpdatedAt;
 }
 
 export interface IngestTables {

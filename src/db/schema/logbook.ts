@@ -1,5 +1,5 @@
 import type { ColumnType } from 'kysely';
-import type { Counter, CreatedAt, OptionalTime, TextArray, Timestamp } from './columns.ts';
+import type { Counter, CreatedAt, Defaulted, OptionalTime, TextArray, Timestamp } from './columns.ts';
 
 // Logbook (migrations 0002, 0009).
 export type LogbookScope = 'session' | 'instrument' | 'facility';
@@ -12,7 +12,7 @@ export interface LogbookTable {
   session_id: string | null;
   instrument_id: string | null;
   facility: string | null;
-  last_seq: ColumnType<number, number | undefined, number>;
+  last_seq: Defaulted<number>;
   created_at: CreatedAt;
   /** Counts of its events, kept by posts and deletes (migration 0009). */
   live_events: Counter;
@@ -44,7 +44,7 @@ export interface LogbookEventTable {
   content_html: string;
   plain_text: string;
   search: ColumnType<string, never, never>;
-  revision: ColumnType<number, number | undefined, number>;
+  revision: Defaulted<number>;
   edited_at: OptionalTime;
   edited_by: string | null;
   deleted_at: OptionalTime;
@@ -74,7 +74,7 @@ export interface LogbookAttachmentTable {
   name: string;
   media_type: string;
   size: number;
-  thumbnail: ColumnType<boolean, boolean | undefined, boolean>;
+  thumbnail: Defaulted<boolean>;
   width: number | null;
   height: number | null;
   created_at: Timestamp;

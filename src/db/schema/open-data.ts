@@ -1,5 +1,5 @@
 import type { ColumnType, Generated } from 'kysely';
-import type { CreatedAt, Json, Timestamp } from './columns.ts';
+import type { CreatedAt, Defaulted, Json, OptionalTime, Timestamp } from './columns.ts';
 
 // Open data lifecycle: DOIs, embargo requests, OIDC identities (migration 0006).
 export type DoiState = 'draft' | 'findable';
@@ -9,11 +9,11 @@ export interface DoiRegistrationTable {
   target_state: DoiState;
   registered_state: DoiState | null;
   registrar: string | null;
-  attempts: ColumnType<number, number | undefined, number>;
+  attempts: Defaulted<number>;
   last_error: string | null;
-  lease_until: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  lease_until: OptionalTime;
   created_at: CreatedAt;
-  registered_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  registered_at: OptionalTime;
 }
 export interface LocalDoiTable {
   doi: string;
@@ -31,11 +31,11 @@ export interface PolicyRequestTable {
   kind: PolicyRequestKind;
   requested_release_date: ColumnType<Date | null, Date | string | null, Date | string | null>;
   reason: string;
-  status: ColumnType<PolicyRequestStatus, PolicyRequestStatus | undefined, PolicyRequestStatus>;
+  status: Defaulted<PolicyRequestStatus>;
   requested_by: number;
   requested_at: Timestamp;
   decided_by: number | null;
-  decided_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  decided_at: OptionalTime;
   decision_note: string | null;
 }
 export interface OidcIdentityTable {

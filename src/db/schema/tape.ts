@@ -1,5 +1,5 @@
 import type { ColumnType, Generated } from 'kysely';
-import type { CreatedAt, Defaulted, Json, Nullable, Timestamp } from './columns.ts';
+import type { CreatedAt, Defaulted, Json, Nullable, Timestamp, UpdatedAt } from './columns.ts';
 
 // Tape archive (migration 0005).
 export type TapeLibraryKind = 'virtual' | 'ltfs';
@@ -37,7 +37,7 @@ export interface TapeDriveTable {
   last_error: Nullable<string>;
   bytes_read: Defaulted<number>;
   bytes_written: Defaulted<number>;
-  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  updated_at: UpdatedAt;
 }
 export type ArchiveStep = 'pack' | 'write' | 'verify' | 'catalogue' | 'release' | 'done' | 'failed';
 export interface ArchiveRunTable {
@@ -51,7 +51,7 @@ export interface ArchiveRunTable {
   lease_owner: Nullable<string>;
   lease_until: Nullable<Date | string>;
   created_at: CreatedAt;
-  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  updated_at: UpdatedAt;
   finished_at: Nullable<Date | string>;
 }
 export interface ArchiveObjectTable {
@@ -110,7 +110,7 @@ export interface RecallTable {
   lease_owner: Nullable<string>;
   lease_until: Nullable<Date | string>;
   created_at: CreatedAt;
-  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  updated_at: UpdatedAt;
   finished_at: Nullable<Date | string>;
 }
 export interface ArchivePolicyTable {
