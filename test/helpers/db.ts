@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
 import { inject } from 'vitest';
+import { databaseUrl, withAdmin } from './template.ts';
 import { openPostgres, wrapPglite, type Database } from '../../src/db/connect.ts';
 
 export type Dialect = 'pglite' | 'postgres';
@@ -18,38 +18,37 @@ export async function freshDatabase(dialect: Dialect): Promise<Database> {
     templateBlob ??= new Blob([fs.readFileSync(inject('pgliteTemplate'))]);
     return wrapPglite(await PGlite.create({ loadDataDir: templateBlob }));
   }
-  const { url, drop } = await postgresDatabase();
-  const database = openPostgres(url, 5);
-  const close = database.close;
-  database.close = async () => {
-    await close();
-    await drop();
-  };
-  return database;
+  return openOwnDatabase(await postgresDatabase(), 5);
 }
 
 /**
- * A PostgreSQL database of its own on TEST_DATABASE_URL's server, cloned from the migrated template,
- * for code that connects by URL itself (child processes); drop() throws it away.
+ * A PostgreSQL database of its own on TEST_DATABASE_URL's server, cloned from the migrated template
+ * (`migrated: false`: empty), for code that connects by URL itself (child processes); drop() throws
+ * it away.
  */
 export async function postgresDatabase(
   prefix = 'fairbeam_t',
+  { migrated = true } = {},
 ): Promise<{ url: string; drop(): Promise<void> }> {
   const base = process.env.TEST_DATABASE_URL!;
   const name = `${prefix}_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name} TEMPLATE ${inject('postgresTemplate')}`);
-  await admin.end();
-  const u = new URL(base);
-  u.pathname = `/${name}`;
+  const template = migrated ? ` TEMPLATE ${inject('postgresTemplate')}` : '';
+  await withAdmin(base, (admin) => admin.query(`CREATE DATABASE ${name}${template}`));
   return {
-    url: u.toString(),
+    url: databaseUrl(base, name),
     async drop() {
-      const c = new pg.Client({ connectionString: base });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
+      await withAdmin(base, (admin) => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
     },
   };
+}
+
+/** Opens a database made by `postgresDatabase`; close() also drops it. */
+export function openOwnDatabase(own: { url: string; drop(): Promise<void> }, poolSize: number): Database {
+  const database = openPostgres(own.url, poolSize);
+  const close = database.close;
+  database.close = async () => {
+    await close();
+    await own.drop();
+  };
+  return database;
 }

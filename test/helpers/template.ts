@@ -35,13 +35,18 @@ export async function buildPostgresTemplate(url: string): Promise<string> {
     await dropTemplate(admin, name);
     await admin.query(`CREATE DATABASE ${name}`);
   });
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  const database = openPostgres(u.toString(), 2);
+  const database = openPostgres(databaseUrl(url, name), 2);
   await migrateToLatest(database.db);
   await syncTechniques(database.db);
   await database.close();
   return name;
+}
+
+/** `url` with its database replaced by `name`. */
+export function databaseUrl(url: string, name: string): string {
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return u.toString();
 }
 
 /** Drops this run's template (at the end of the run). */
@@ -49,7 +54,8 @@ export async function dropPostgresTemplate(url: string, name: string): Promise<v
   await withAdmin(url, (admin) => dropTemplate(admin, name));
 }
 
-async function withAdmin<T>(url: string, fn: (admin: pg.Client) => Promise<T>): Promise<T> {
+/** Runs `fn` on a client of the server of `url` (for CREATE/DROP DATABASE), closed afterwards. */
+export async function withAdmin<T>(url: string, fn: (admin: pg.Client) => Promise<T>): Promise<T> {
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
   try {

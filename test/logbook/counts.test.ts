@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
 import { Migrator, sql } from 'kysely';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openPostgres, wrapPglite, type Database, type Db } from '../../src/db/connect.ts';
+import { wrapPglite, type Database, type Db } from '../../src/db/connect.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
 import { migrations } from '../../src/db/migrations/index.ts';
-import { dialects, type Dialect } from '../helpers/db.ts';
+import { dialects, openOwnDatabase, postgresDatabase, type Dialect } from '../helpers/db.ts';
 import { note, startLogbookApp, type LogbookTestApp } from './helpers.ts';
 
 /** The counts as the API returns them, computed from the events themselves. */
@@ -103,24 +102,7 @@ describe.each(dialects)('logbook counts on %s', (dialect) => {
 /** An empty database (no migrations) of its own; close() throws it away. */
 async function emptyDatabase(dialect: Dialect): Promise<Database> {
   if (dialect === 'pglite') return wrapPglite(await PGlite.create());
-  const base = process.env.TEST_DATABASE_URL!;
-  const name = `fairbeam_counts_${randomUUID().slice(0, 8)}`;
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const u = new URL(base);
-  u.pathname = `/${name}`;
-  const database = openPostgres(u.toString(), 2);
-  const close = database.close;
-  database.close = async () => {
-    await close();
-    const c = new pg.Client({ connectionString: base });
-    await c.connect();
-    await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await c.end();
-  };
-  return database;
+  return openOwnDatabase(await postgresDatabase('fairbeam_counts', { migrated: false }), 2);
 }
 
 describe.each(dialects)('migration 0009 on %s', (dialect) => {
