@@ -10,8 +10,8 @@ export type Json = ColumnType<
   string | Record<string, unknown> | undefined,
   string | Record<string, unknown>
 >;
-export type TextArray = ColumnType<string[], string[] | undefined, string[]>;
+export type TextArray = Defaulted<string[]>;
 export type OptionalTime = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
-export type Counter = ColumnType<number, number | undefined, number>;
+export type Counter = Defaulted<number>;
 export type Nullable<T> = ColumnType<T | null, T | null | undefined, T | null>;
 export type Defaulted<T> = ColumnType<T, T | undefined, T>;
