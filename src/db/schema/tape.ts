@@ -2,6 +2,11 @@ import type { ColumnType, Generated } from 'kysely';
 import type { CreatedAt, Defaulted, Json, Nullable, Timestamp, UpdatedAt } from './columns.ts';
 
 // Tape archive (migration 0005).
+/** A row a worker claims for a while (src/archive/workflow/lease.ts): who, and until when. */
+export interface Leased {
+  lease_owner: Nullable<string>;
+  lease_until: Nullable<Date | string>;
+}
 export type TapeLibraryKind = 'virtual' | 'ltfs';
 export interface TapeLibraryTable {
   name: string;
@@ -16,7 +21,7 @@ export interface TapePoolTable {
   created_at: CreatedAt;
 }
 export type CartridgeState = 'available' | 'full' | 'failed';
-export interface TapeCartridgeTable {
+export interface TapeCartridgeTable extends Leased {
   barcode: string;
   library: string;
   pool: string;
@@ -26,8 +31,6 @@ export interface TapeCartridgeTable {
   errors: Defaulted<number>;
   last_error: Nullable<string>;
   state: Defaulted<CartridgeState>;
-  lease_owner: Nullable<string>;
-  lease_until: Nullable<Date | string>;
   created_at: CreatedAt;
 }
 export interface TapeDriveTable {
@@ -40,7 +43,7 @@ export interface TapeDriveTable {
   updated_at: UpdatedAt;
 }
 export type ArchiveStep = 'pack' | 'write' | 'verify' | 'catalogue' | 'release' | 'done' | 'failed';
-export interface ArchiveRunTable {
+export interface ArchiveRunTable extends Leased {
   id: Generated<number>;
   dataset_pid: string;
   reason: 'request' | 'policy';
@@ -48,8 +51,6 @@ export interface ArchiveRunTable {
   step: Defaulted<ArchiveStep>;
   error: Nullable<string>;
   actor: string;
-  lease_owner: Nullable<string>;
-  lease_until: Nullable<Date | string>;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
   finished_at: Nullable<Date | string>;
@@ -95,7 +96,7 @@ export interface TapeCopyTable {
   verified_at: Timestamp;
 }
 export type RecallState = 'queued' | 'running' | 'done' | 'failed';
-export interface RecallTable {
+export interface RecallTable extends Leased {
   id: Generated<number>;
   datafile_id: number;
   target: string | null;
@@ -107,8 +108,6 @@ export interface RecallTable {
   attempts: Defaulted<number>;
   error: Nullable<string>;
   batch: Nullable<string>;
-  lease_owner: Nullable<string>;
-  lease_until: Nullable<Date | string>;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
   finished_at: Nullable<Date | string>;
