@@ -40,65 +40,28 @@ export const logbookRoutes =
     app.addHook('preClose', async () => openStreams.forEach((end) => end()));
     app.addHook('onClose', () => closeBus(services.database));
 
-    app.get(
-      '/sessions/:id/logbook',
-      {
-        schema: {
-          tags,
-          summary: "The session's logbook (created on first use)",
-          params: IdParam,
-          response: { 200: LogbookWire, ...errors },
-        },
-      },
-      async (req) => withCounts(await sessionLogbook(db, accessOf(req, services), req.params.id)),
-    );
-
-    app.get(
-      '/instruments/:id/logbook',
-      {
-        schema: {
-          tags,
-          summary: "The instrument's own logbook (staff and the instrument's software)",
-          params: IdParam,
-          response: { 200: LogbookWire, ...errors },
-        },
-      },
-      async (req) => withCounts(await instrumentLogbook(db, accessOf(req, services), req.params.id)),
-    );
-
-    app.get(
-      '/instruments/:id/logbook/current',
-      {
-        schema: {
-          tags,
-          summary: 'The logbook of the session running now on the instrument',
-          params: IdParam,
-          response: { 200: LogbookWire, ...errors },
-        },
-      },
-      async (req) => withCounts(await runningSessionLogbook(db, accessOf(req, services), req.params.id)),
-    );
-
-    app.get(
-      '/facilities/:id/logbook',
-      {
-        schema: {
-          tags,
-          summary: 'The facility logbook (broadcasts)',
-          params: IdParam,
-          response: { 200: LogbookWire, ...errors },
-        },
-      },
-      async (req) => withCounts(await facilityLogbook(db, accessOf(req, services), req.params.id)),
-    );
-
-    app.get(
-      '/logbooks/:id',
-      {
-        schema: { tags, params: IdParam, response: { 200: LogbookWire, ...errors } },
-      },
-      async (req) => withCounts(await findLogbook(db, accessOf(req, services), req.params.id)),
-    );
+    // The ways to a logbook, each answered with the logbook and its counts (access as findLogbook decides).
+    const lookups: [url: string, summary: string, find: typeof findLogbook][] = [
+      ['/sessions/:id/logbook', "The session's logbook (created on first use)", sessionLogbook],
+      [
+        '/instruments/:id/logbook',
+        "The instrument's own logbook (staff and the instrument's software)",
+        instrumentLogbook,
+      ],
+      [
+        '/instruments/:id/logbook/current',
+        'The logbook of the session running now on the instrument',
+        runningSessionLogbook,
+      ],
+      ['/facilities/:id/logbook', 'The facility logbook (broadcasts)', facilityLogbook],
+      ['/logbooks/:id', 'One logbook by id', findLogbook],
+    ];
+    for (const [url, summary, find] of lookups)
+      app.get(
+        url,
+        { schema: { tags, summary, params: IdParam, response: { 200: LogbookWire, ...errors } } },
+        async (req) => withCounts(await find(db, accessOf(req, services), req.params.id)),
+      );
 
     app.get(
       '/logbooks/:id/stream',
