@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../services.ts';
 import { accessOf } from '../http/auth.ts';
 import { ListQuery, Page } from '../http/wire.ts';
@@ -12,6 +12,8 @@ import { getEvent, listEvents } from './events/read.ts';
 import { deleteEvent, editEvent, parseIfMatch } from './events/edit.ts';
 import { diffRevisions, listRevisions } from './events/history.ts';
 import { busFor } from './bus.ts';
+import type { LogbookEvent } from './events/model.ts';
+import type { Access } from '../catalogue/access.ts';
 import { renderContent } from './content.ts';
 import {
   BatchInput,
@@ -53,6 +55,24 @@ export const eventRoutes =
     // Wake live readers after the commit; a failed wake-up must not fail the (committed) post.
     const announce = (req: FastifyRequest, logbookId: string, eventId?: string) =>
       bus.publish({ logbookId, eventId }).catch((err) => req.log.warn({ err }, 'logbook notify failed'));
+
+    // An edit or delete made a new revision: audit it, wake live readers, answer it with its ETag.
+    const revised = async (
+      req: FastifyRequest,
+      reply: FastifyReply,
+      access: Access,
+      action: 'logbook.event.edit' | 'logbook.event.delete',
+      event: LogbookEvent,
+    ) => {
+      await audit(db, {
+        actor: actorName(access.caller),
+        action,
+        target: event.id,
+        details: { revision: event.revision },
+      });
+      await announce(req, event.logbookId, event.id);
+      return reply.header('etag', `"${event.revision}"`).send(event);
+    };
 
     const post = (
       req: FastifyRequest,
@@ -174,14 +194,7 @@ export const eventRoutes =
           parseIfMatch(req.headers['if-match']),
           req.body,
         );
-        await audit(db, {
-          actor: actorName(access.caller),
-          action: 'logbook.event.edit',
-          target: event.id,
-          details: { revision: event.revision },
-        });
-        await announce(req, event.logbookId, event.id);
-        return reply.header('etag', `"${event.revision}"`).send(event);
+        return revised(req, reply, access, 'logbook.event.edit', event);
       },
     );
 
@@ -199,14 +212,7 @@ export const eventRoutes =
       async (req, reply) => {
         const access = accessOf(req, services);
         const event = await deleteEvent(db, access, req.params.id, parseIfMatch(req.headers['if-match']));
-        await audit(db, {
-          actor: actorName(access.caller),
-          action: 'logbook.event.delete',
-          target: event.id,
-          details: { revision: event.revision },
-        });
-        await announce(req, event.logbookId, event.id);
-        return reply.header('etag', `"${event.revision}"`).send(event);
+        return revised(req, reply, access, 'logbook.event.delete', event);
       },
     );
 
