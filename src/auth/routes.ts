@@ -2,7 +2,8 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Services } from '../services.ts';
 import { audit } from '../audit/log.ts';
-import { login, logout, SESSION_COOKIE, SESSION_TTL_MS } from './user-sessions.ts';
+import { login, logout, SESSION_COOKIE } from './user-sessions.ts';
+import { setSessionCookie } from '../http/auth.ts';
 import { actorName } from './caller.ts';
 import { AppError } from '../errors.ts';
 import { MeWire as Me } from './wire.ts';
@@ -61,14 +62,7 @@ export const authRoutes =
         const now = services.clock.now();
         const { token, expiresAt } = await login(db, req.body.username, req.body.password, now);
         await audit(db, { actor: `user:${req.body.username}`, action: 'login', details: { ip: req.ip } });
-        reply.setCookie(SESSION_COOKIE, token, {
-          httpOnly: true,
-          sameSite: 'lax',
-          secure: services.config.secureCookies,
-          path: '/',
-          expires: expiresAt,
-          maxAge: SESSION_TTL_MS / 1000,
-        });
+        setSessionCookie(reply, services, { token, expiresAt });
         const user = await db
           .selectFrom('app_user')
           .select(['username', 'full_name', 'facility_role'])

@@ -1,7 +1,7 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { anonymous, hasRole, type Caller } from '../auth/caller.ts';
 import { callerForApiKey } from '../auth/api-keys.ts';
-import { SESSION_COOKIE, userForSessionToken } from '../auth/user-sessions.ts';
+import { SESSION_COOKIE, SESSION_TTL_MS, userForSessionToken } from '../auth/user-sessions.ts';
 import type { FacilityRole } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import type { Services } from '../services.ts';
@@ -29,6 +29,22 @@ export function installAuth(app: FastifyInstance, services: Services): void {
     if (token)
       req.caller =
         (await userForSessionToken(services.database.db, token, services.clock.now())) ?? anonymous;
+  });
+}
+
+/** Hands a new login session to the browser: httpOnly, SameSite=Lax, Secure behind https. */
+export function setSessionCookie(
+  reply: FastifyReply,
+  services: Services,
+  session: { token: string; expiresAt: Date },
+): void {
+  reply.setCookie(SESSION_COOKIE, session.token, {
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: services.config.secureCookies,
+    path: '/',
+    expires: session.expiresAt,
+    maxAge: SESSION_TTL_MS / 1000,
   });
 }
 

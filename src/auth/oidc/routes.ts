@@ -5,7 +5,8 @@ import * as oidc from 'openid-client';
 import type { Services } from '../../services.ts';
 import { AppError } from '../../errors.ts';
 import { audit } from '../../audit/log.ts';
-import { SESSION_COOKIE, SESSION_TTL_MS } from '../user-sessions.ts';
+import { SESSION_TTL_MS } from '../user-sessions.ts';
+import { setSessionCookie } from '../../http/auth.ts';
 import { randomToken, tokenHash } from '../tokens.ts';
 import { oidcSettings, providerConfiguration } from './client.ts';
 import { safeReturnTo, sealState, STATE_COOKIE, STATE_TTL_MS } from './state-cookie.ts';
@@ -144,14 +145,7 @@ export const oidcRoutes =
               linkedBy: done.user.how,
             },
           });
-          reply.setCookie(SESSION_COOKIE, token, {
-            httpOnly: true,
-            sameSite: 'lax',
-            secure: services.config.secureCookies,
-            path: '/',
-            expires: expiresAt,
-            maxAge: SESSION_TTL_MS / 1000,
-          });
+          setSessionCookie(reply, services, { token, expiresAt });
           return reply.redirect(done.returnTo, 302);
         } catch (e) {
           return failed(req, reply, e);
