@@ -13,6 +13,7 @@ import * as m0012 from './0012_technique_family_counts.ts';
 import * as m0013 from './0013_search_page_indexes.ts';
 import * as m0014 from './0014_family_count_locking.ts';
 import * as m0015 from './0015_parameter_pid_order_index.ts';
+import * as m0016 from './0016_best_datasets_two_words.ts';
 
 /** Every migration, in order. Listed here (not read from disk) so bundling and tsx agree. */
 export const migrations: Record<string, Migration> = {
@@ -30,4 +31,5 @@ export const migrations: Record<string, Migration> = {
   '0013_search_page_indexes': m0013,
   '0014_family_count_locking': m0014,
   '0015_parameter_pid_order_index': m0015,
+  '0016_best_datasets_two_words': m0016,
 };

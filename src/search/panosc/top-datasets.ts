@@ -43,7 +43,16 @@ export async function bestDatasets(
       ORDER BY t.weight DESC, t.dataset_pid LIMIT ${k}`.execute(db);
     return rows.map((r) => ({ pid: r.pid, rank: Number(r.rank) }));
   }
-  // One candidate per dataset seen in a list, kept across rounds (no objects rebuilt per round):
+  if (terms.length === 2) {
+    // The same algorithm in one call inside PostgreSQL (migration 0016): the postings and look-ups
+    // stay in the server, only the page comes back.
+    const { rows } = await sql<{ pid: string; rank: number }>`SELECT b.best_pid AS pid, b.best_rank AS rank
+      FROM fairbeam_best_datasets_2(${terms[0]}, ${terms[1]}, ${now}, ${k}, ${MAX_DEPTH}, ${LOOKUP_BATCH},
+        ${PROBE_BATCH}) WITH ORDINALITY AS b(best_pid, best_rank, n)
+      ORDER BY b.n`.execute(db);
+    return rows.map((r) => ({ pid: r.pid, rank: Number(r.rank) }));
+  }
+  // Three words and more: the rounds run from here. One candidate per dataset seen in a list, kept across rounds (no objects rebuilt per round):
   // its weights per term index (undefined where its posting was not read), their sum `lb` in the
   // order read, and its exact rank once known.
   const n = terms.length;
@@ -146,24 +155,9 @@ export async function bestDatasets(
   return rows.map((r) => ({ pid: r.pid, rank: Number(r.rank) }));
 }
 
-/**
- * The exact ranks of these candidates (sum of the weights of the query terms in each). Two terms: a
- * candidate still unranked lacks exactly one of them, so only that posting is looked up, an index
- * probe that mostly finds nothing and reads no heap row for the posting already known; its rank is
- * its lower bound plus that weight, the same float8 as the sum in SQL (two addends commute exactly).
- */
+/** The exact ranks of these candidates (sum of the weights of the query terms in each). */
 async function exactRanks(db: Db, terms: string[], batch: Cand[]): Promise<void> {
   const pids = batch.map((c) => c.pid);
-  if (terms.length === 2) {
-    const missing = batch.map((c) => (c.ws[0] === undefined ? 1 : 2));
-    const { rows } = await sql<{ pid: string; w: number }>`SELECT c.pid, t.weight::float8 AS w
-      FROM unnest(CAST(${pids} AS text[]), CAST(${missing} AS int[])) AS c(pid, i)
-      JOIN dataset_term t ON t.dataset_pid = c.pid AND t.term = (CAST(${terms} AS text[]))[c.i]`.execute(db);
-    const found = new Map<string, number>();
-    for (const r of rows) found.set(r.pid, Number(r.w));
-    for (const c of batch) c.rank = c.exact = c.lb + (found.get(c.pid) ?? 0);
-    return;
-  }
   const { rows } = await sql<{ pid: string; rank: number | null }>`SELECT c.pid,
       (SELECT sum(t.weight::float8) FROM dataset_term t
         WHERE t.dataset_pid = c.pid AND t.term = ANY (CAST(${terms} AS text[]))) AS rank
