@@ -7,6 +7,7 @@ import { advanceRun, requestArchive } from '../archive/workflow/runs.ts';
 import { datasetArchiveStatus } from '../archive/workflow/status.ts';
 import { type CliContext, CliError } from './context.ts';
 import { printJson, withDatabase } from './db.ts';
+import { archiveCommand } from './archive.ts';
 
 const appErrors = async <T>(fn: () => Promise<T>): Promise<T> => {
   try {
@@ -21,11 +22,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** `fairbeam archive request|release|status`: the dataset side of the tape archive. */
 export function registerArchiveWorkflowCommands(program: Command, ctx: CliContext): void {
-  const archive =
-    program.commands.find((c) => c.name() === 'archive') ??
-    program
-      .command('archive')
-      .description('Pack files into HDF5 containers for tape, inspect and restore them');
+  const archive = archiveCommand(program);
 
   archive
     .command('request')

@@ -15,13 +15,16 @@ import { formatBytes, parseSize } from '../archive/packing/size.ts';
 import { verifyContainer } from '../archive/packing/verify.ts';
 import { CliError, type CliContext, UsageError } from './context.ts';
 
+/** The `fairbeam archive` command group, shared by the container tools and the tape workflow's commands. */
+export const archiveCommand = (program: Command): Command =>
+  program.commands.find((c) => c.name() === 'archive') ??
+  program
+    .command('archive')
+    .description('Pack files into HDF5 containers for tape, inspect and restore them');
+
 /** `fairbeam archive pack|ls|verify|extract`: standalone container tools (no database). */
 export function registerArchiveCommands(program: Command, ctx: CliContext): void {
-  const archive =
-    program.commands.find((c) => c.name() === 'archive') ??
-    program
-      .command('archive')
-      .description('Pack files into HDF5 containers for tape, inspect and restore them');
+  const archive = archiveCommand(program);
 
   archive
     .command('pack')

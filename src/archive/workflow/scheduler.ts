@@ -265,6 +265,14 @@ async function loadJobs(ctx: TapeContext, ids: number[]): Promise<Job[]> {
   return jobs;
 }
 
+/** What a recall that has ended (done or failed) sets besides its state: no lease, the end time. */
+const ended = {
+  lease_owner: null,
+  lease_until: null,
+  finished_at: sql<Date>`now()`,
+  updated_at: sql<Date>`now()`,
+} as const;
+
 async function finish(ctx: TapeContext, job: Job, copy: number, bytes: number): Promise<void> {
   await ctx.db.transaction().execute(async (tx) => {
     if (job.inPlace)
@@ -280,10 +288,7 @@ async function finish(ctx: TapeContext, job: Job, copy: number, bytes: number): 
         state: 'done',
         copy_used: copy,
         bytes,
-        lease_owner: null,
-        lease_until: null,
-        finished_at: sql`now()`,
-        updated_at: sql`now()`,
+        ...ended,
       })
       .where('id', '=', job.id)
       .execute();
@@ -297,10 +302,7 @@ async function fail(ctx: TapeContext, job: Job, error: string): Promise<void> {
       .set({
         state: 'failed',
         error,
-        lease_owner: null,
-        lease_until: null,
-        finished_at: sql`now()`,
-        updated_at: sql`now()`,
+        ...ended,
       })
       .where('id', '=', job.id)
       .execute();
