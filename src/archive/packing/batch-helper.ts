@@ -12,7 +12,7 @@ type HelperRequest =
       /** One Int32 per batch of the container, shared with the writer: 0 free, 1 writer, 2 helper. */
       claims: Int32Array;
     }
-  | { type: 'verify'; seq: number; file: string; checks: BlobCheck[] }
+  | { type: 'verify'; seq: number; file: string; checks: BlobCheck[]; cursor?: Int32Array }
   | { type: 'recycle'; buffer: ArrayBuffer };
 type HelperReply =
   | { type: 'batch'; seq: number; batch: ReadBatch }
@@ -62,7 +62,11 @@ async function serve(
     }
     const container = await openContainer(request.file, { index: false });
     try {
-      return { type: 'verified', seq, problems: checkBlobRanges(hasher, container, request.checks) };
+      return {
+        type: 'verified',
+        seq,
+        problems: checkBlobRanges(hasher, container, request.checks, request.cursor),
+      };
     } finally {
       container.close();
     }
@@ -128,10 +132,13 @@ export class BatchClient {
     this.port.postMessage({ type: 'recycle', buffer } satisfies HelperRequest, [buffer]);
   }
 
-  /** Has the helper check ranges of /blob of a closed container file; resolves to the mismatches. */
-  async verify(file: string, checks: BlobCheck[]): Promise<string[]> {
+  /**
+   * Has the helper check ranges of /blob of a closed container file (with `cursor`, those it takes
+   * before the writer does: see checkBlobRanges); resolves to the mismatches.
+   */
+  async verify(file: string, checks: BlobCheck[], cursor?: Int32Array): Promise<string[]> {
     const seq = this.nextVerify--;
-    this.port.postMessage({ type: 'verify', seq, file, checks } satisfies HelperRequest);
+    this.port.postMessage({ type: 'verify', seq, file, checks, cursor } satisfies HelperRequest);
     const reply = await this.reply(seq);
     if (reply.type !== 'verified')
       throw new Error(`verification in the helper thread failed: ${describe(reply)}`);

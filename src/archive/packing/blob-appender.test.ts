@@ -1,9 +1,10 @@
 import path from 'node:path';
 import type { Dataset } from 'h5wasm';
+import { createXXHash128 } from 'hash-wasm';
 import { describe, expect, it } from 'vitest';
 import { loadH5wasm } from '../../hdf5/h5wasm.ts';
 import { BlobAppender } from './blob-appender.ts';
-import { checkBlobRanges, loadChecksum } from './blob-check.ts';
+import { type BlobCheck, checkBlobRanges, loadChecksum, sharedCursor } from './blob-check.ts';
 import { bytes, useTempDirs } from './testing/trees.ts';
 
 const tempDir = useTempDirs();
@@ -73,5 +74,35 @@ describe('BlobAppender checksums', () => {
     };
     expect(checkBlobRanges(hasher, damaged, appender.checks)).toHaveLength(appender.checks.length);
     back.close();
+  });
+
+  it('shared by two threads through a cursor, are each checked exactly once', async () => {
+    const hasher = await loadChecksum();
+    const otherHasher = await createXXHash128(); // the other thread's own
+    // Checksums that cannot match: every range checked is reported, so the reports show who checked what.
+    const checks: BlobCheck[] = [0, 1, 2, 3].map((i) => ({ offset: i * 10, length: 10, xxh128: 'x' }));
+    const cursor = sharedCursor();
+    const seen: number[] = [];
+    const zeros = (o: number, n: number, use: (b: Uint8Array) => void) => {
+      seen.push(o);
+      use(new Uint8Array(n));
+    };
+    let theirs: string[] = [];
+    // The other checker runs while the first is reading its first range, as another thread would.
+    const first = {
+      visitBlob: (o: number, n: number, use: (b: Uint8Array) => void) => {
+        if (seen.length === 0) {
+          seen.push(o);
+          theirs = checkBlobRanges(otherHasher, { visitBlob: zeros }, checks, cursor);
+          return use(new Uint8Array(n));
+        }
+        zeros(o, n, use);
+      },
+    };
+    const ours = checkBlobRanges(hasher, first, checks, cursor);
+    const offsets = (problems: string[]) => problems.map((p) => Number(/bytes (\d+)\+/.exec(p)![1]));
+    expect(offsets(ours)).toEqual([0]);
+    expect(offsets(theirs)).toEqual([10, 20, 30]);
+    expect(seen.sort((a, b) => a - b)).toEqual([0, 10, 20, 30]);
   });
 });

@@ -30,14 +30,27 @@ export function checksum(h: IHasher, ...parts: Uint8Array[]): string {
   return h.digest('hex');
 }
 
-/** Reads each checked range back from /blob and names those whose checksum differs. */
+/** A cursor over a list of checks, shared by the threads that work through it (see checkBlobRanges). */
+export function sharedCursor(): Int32Array {
+  return new Int32Array(new SharedArrayBuffer(4));
+}
+
+/**
+ * Reads each checked range back from /blob and names those whose checksum differs. With `cursor`
+ * (shared with another thread checking the same list), each thread takes the next unchecked range
+ * until none is left, so together they check every range once, whichever is faster.
+ */
 export function checkBlobRanges(
   h: IHasher,
   container: Pick<Container, 'visitBlob'>,
   checks: BlobCheck[],
+  cursor?: Int32Array,
 ): string[] {
   const problems: string[] = [];
-  for (const check of checks) {
+  let own = 0;
+  const next = () => (cursor ? Atomics.add(cursor, 0, 1) : own++);
+  for (let i = next(); i < checks.length; i = next()) {
+    const check = checks[i]!;
     h.init();
     for (let done = 0; done < check.length;) {
       const size = Math.min(SLICE_BYTES, check.length - done);

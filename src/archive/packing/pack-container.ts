@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { loadH5wasm } from '../../hdf5/h5wasm.ts';
 import type { BatchClient } from './batch-helper.ts';
-import { type Container, openContainer } from './container-reader.ts';
-import { type BlobCheck, checkBlobRanges, loadChecksum } from './blob-check.ts';
+import { openContainer } from './container-reader.ts';
+import { type BlobCheck, checkBlobRanges, loadChecksum, sharedCursor } from './blob-check.ts';
 import {
   type ContainerContent,
   type WriteProgress,
@@ -66,15 +66,25 @@ export async function packContainer(
   };
 }
 
+/**
+ * With a helper thread, the helper starts reading /blob back at once while this thread reads and
+ * compares the index; then both take the remaining ranges from a shared cursor, so the helper does
+ * most of /blob and neither waits for the other.
+ */
 async function verifyWritten(
   file: string,
   name: string,
   written: WrittenContainer,
   helper: BatchClient | undefined,
 ): Promise<void> {
+  const problems = coverageProblems(written.checks, written.blobBytes);
+  const cursor = sharedCursor();
+  const theirs = problems.length === 0 ? helper?.verify(file, written.checks, cursor) : undefined;
+  // Awaited below; without this a failure while we read the index would be an unhandled rejection.
+  theirs?.catch(() => {});
   const container = await openContainer(file);
   try {
-    const problems = checkStructure(container);
+    problems.push(...checkStructure(container));
     const expected = written.rows;
     if (container.rows.length !== expected.length) {
       problems.push(`index has ${container.rows.length} rows, ${expected.length} were written`);
@@ -85,8 +95,9 @@ async function verifyWritten(
     });
     if (container.blobBytes !== written.blobBytes)
       problems.push(`/blob has ${container.blobBytes} bytes, ${written.blobBytes} were written`);
-    problems.push(...coverageProblems(written.checks, written.blobBytes));
-    if (problems.length === 0) problems.push(...(await checkAllRanges(container, written.checks, helper)));
+    if (problems.length === 0)
+      problems.push(...checkBlobRanges(await loadChecksum(), container, written.checks, cursor));
+    if (theirs) problems.push(...(await theirs));
     if (problems.length > 0) {
       throw new Error(`${name}: verification after writing failed: ${problems.slice(0, 5).join('; ')}`);
     }
@@ -117,22 +128,4 @@ function coverageProblems(checks: BlobCheck[], blobBytes: number): string[] {
     end += check.length;
   }
   return end === blobBytes ? [] : [`internal: /blob checks cover ${end} of ${blobBytes} bytes`];
-}
-
-/** Reads /blob back and compares its checksums; with a helper thread, it checks the first half. */
-async function checkAllRanges(
-  container: Container,
-  checks: BlobCheck[],
-  helper: BatchClient | undefined,
-): Promise<string[]> {
-  const hasher = await loadChecksum();
-  if (!helper) return checkBlobRanges(hasher, container, checks);
-  const half = container.blobBytes / 2;
-  let split = 0;
-  while (split < checks.length && checks[split]!.offset + checks[split]!.length <= half) split += 1;
-  const theirs = helper.verify(container.file, checks.slice(0, split));
-  // Handled below; without this a failure while we hash would be an unhandled rejection meanwhile.
-  theirs.catch(() => {});
-  const ours = checkBlobRanges(hasher, container, checks.slice(split));
-  return [...(await theirs), ...ours];
 }

@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { MessageChannel, Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
+import { BatchClient } from './batch-helper.ts';
 import { ContainerError, openContainer } from './container-reader.ts';
 import { packContainer } from './pack-container.ts';
 import { packTree } from './pack.ts';
@@ -94,5 +96,63 @@ describe('the verification before the rename', () => {
     // Undamaged, the same job passes and renames.
     await packContainer(job);
     expect((await verifyContainer(path.join(outDir, planned!.name))).ok).toBe(true);
+  });
+
+  it('with a helper thread sharing the read-back, finds damage at both ends of /blob and never renames', async () => {
+    // ~20 MiB of 700 KiB files: three batches, so /blob has several checked ranges to share.
+    const content: Record<string, Buffer> = {};
+    for (let i = 0; i < 30; i++) content[`f${String(i).padStart(2, '0')}`] = bytes(700 * 1024 + i, i + 1);
+    const root = writeTree(tempDir('src'), content);
+    const outDir = tempDir('out');
+    const [planned] = planContainers(root, scanTree(root)).containers;
+    const job = {
+      ...planned!,
+      root,
+      outDir,
+      session: '',
+      created: new Date().toISOString(),
+      planDigest: planned!.digest,
+    };
+    const damage = (partial: string) => {
+      const raw = fs.readFileSync(partial);
+      for (const name of ['f00', 'f29']) {
+        const at = raw.indexOf(content[name]!.subarray(2000, 2032));
+        expect(at).toBeGreaterThan(0);
+        raw[at + 7] = raw[at + 7]! ^ 0x10;
+      }
+      fs.writeFileSync(partial, raw);
+    };
+    const worker = new Worker(new URL('./worker-bootstrap.mjs', import.meta.url), {
+      workerData: { entry: new URL('./worker.ts', import.meta.url).href },
+    });
+    try {
+      const run = async (beforeVerify?: (partial: string) => void) => {
+        const { port1, port2 } = new MessageChannel();
+        worker.postMessage({ type: 'help', port: port2 }, [port2]);
+        const helper = new BatchClient(port1);
+        try {
+          return await packContainer(job, undefined, helper, beforeVerify);
+        } finally {
+          helper.close();
+        }
+      };
+      const failure = await run(damage).catch((err: Error) => err.message);
+      expect(failure).toMatch(/verification after writing failed/);
+      const ranges = [...String(failure).matchAll(/\/blob bytes (\d+)\+(\d+) differ/g)].map((m) => [
+        Number(m[1]),
+        Number(m[2]),
+      ]);
+      // One range at the start of /blob and one at its end, whichever of the two threads read them back.
+      expect(ranges).toHaveLength(2);
+      expect(Math.min(...ranges.map(([offset]) => offset!))).toBe(0);
+      const blobBytes = Object.values(content).reduce((sum, b) => sum + b.length, 0);
+      expect(Math.max(...ranges.map(([offset, length]) => offset! + length!))).toBe(blobBytes);
+      expect(fs.existsSync(path.join(outDir, planned!.name))).toBe(false);
+
+      await run();
+      expect((await verifyContainer(path.join(outDir, planned!.name))).ok).toBe(true);
+    } finally {
+      await worker.terminate();
+    }
   });
 });
