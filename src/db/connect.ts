@@ -15,6 +15,12 @@ export interface Database {
   kind: 'pglite' | 'postgres';
   /** The embedded engine itself, in pglite mode (tests dump it to make templates). */
   pglite?: PGlite;
+  /**
+   * PostgreSQL only: a handle on a pool of its own whose connections start with these settings as
+   * their session defaults (sent at connect time, so no statement sets them). One pool per distinct
+   * settings, opened on first use and closed with the database.
+   */
+  withSettings?(settings: Readonly<Record<string, string>>): Db;
   close(): Promise<void>;
 }
 
@@ -31,11 +37,33 @@ const postgresPools = new WeakMap<Db, pg.Pool>();
 export const postgresPoolOf = (db: Db): pg.Pool | undefined => postgresPools.get(db);
 
 export function openPostgres(url: string, max = 10): Database {
-  const pool = new pg.Pool({ connectionString: url, max });
-  pool.on('error', () => {}); // idle-client errors are reported on the next query instead of crashing
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
-  postgresPools.set(db, pool);
-  return { db, pool, kind: 'postgres', close: () => db.destroy() };
+  const open = (options?: string) => {
+    const pool = new pg.Pool({ connectionString: url, max, ...(options ? { options } : {}) });
+    pool.on('error', () => {}); // idle-client errors are reported on the next query instead of crashing
+    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    postgresPools.set(db, pool);
+    return { db, pool };
+  };
+  const { db, pool } = open();
+  const configured = new Map<string, Db>();
+  return {
+    db,
+    pool,
+    kind: 'postgres',
+    withSettings(settings) {
+      // The libpq `options` startup parameter: `-c name=value` each (our values hold no spaces).
+      const options = Object.entries(settings)
+        .map(([k, v]) => `-c ${k}=${v}`)
+        .join(' ');
+      let handle = configured.get(options);
+      if (!handle) configured.set(options, (handle = open(options).db));
+      return handle;
+    },
+    close: async () => {
+      await Promise.all([...configured.values()].map((d) => d.destroy()));
+      await db.destroy();
+    },
+  };
 }
 
 /** Wraps an already created PGlite instance (tests clone one from a migrated template). */

@@ -50,7 +50,7 @@ export function routeOf(segments: string[]): PanoscCall | undefined {
 
 /** Answers one PaNOSC call for anonymous callers at `now`: a bare array, an object, or `{count}`. */
 export async function answer(
-  db: Pick<Database, 'db' | 'kind'>,
+  db: Pick<Database, 'db' | 'kind' | 'withSettings'>,
   call: PanoscCall,
   q: PanoscQuery,
   now: Date,

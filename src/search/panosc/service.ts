@@ -6,48 +6,76 @@ import { AppError } from '../../errors.ts';
 const STATEMENT_TIMEOUT_MS = 15_000;
 
 /**
- * Runs a search in a read-only transaction with a statement timeout, and turns what a user's filter
- * can still provoke in PostgreSQL (a value out of range, a timeout) into 4xx/503 answers instead of 500.
+ * The settings every search statement runs with on PostgreSQL. Read-only: a search can never write.
+ * JIT compilation costs 100-300 ms per statement at catalogue scale (the planner's estimates of a
+ * text search over many rows trigger it), more than the searches themselves then take. work_mem:
+ * counting the distinct datasets of several technique families hashes ~100k pids at 1M datasets,
+ * which spills to disk with the default 4 MB. No parallel workers: starting them costs ~20 ms, more
+ * than a search's page takes, and the cores serve other requests meanwhile.
+ */
+export const searchSettings = (timeoutMs = STATEMENT_TIMEOUT_MS): Record<string, string> => ({
+  default_transaction_read_only: 'on',
+  statement_timeout: String(timeoutMs),
+  jit: 'off',
+  work_mem: '32MB',
+  max_parallel_workers_per_gather: '0',
+});
+
+/**
+ * Runs a search read-only with a statement timeout, and turns what a user's filter can still provoke
+ * in PostgreSQL (a value out of range, a timeout) into 4xx/503 answers instead of 500.
  */
 export async function runSearch<T>(
-  database: Pick<Database, 'db' | 'kind'>,
-  fn: (tx: Db) => Promise<T>,
+  database: Pick<Database, 'db' | 'kind' | 'withSettings'>,
+  fn: (db: Db) => Promise<T>,
+  timeoutMs = STATEMENT_TIMEOUT_MS,
 ): Promise<T> {
   try {
     // PGlite is one in-process connection: no other session to protect, and no timer to cancel a
-    // statement with, so the transaction would only cost round trips.
+    // statement with, so the settings would only cost round trips.
     if (database.kind === 'pglite') return await fn(database.db);
-    return await database.db.connection().execute(async (conn) => {
-      // The transaction and its settings in one round trip (a query without parameters goes by the
-      // simple protocol, which takes several statements): Kysely's transaction() sends BEGIN alone.
-      // JIT compilation costs 100-300 ms per statement at catalogue scale (the planner's estimates
-      // of a text search over many rows trigger it), more than the searches themselves then take.
-      // work_mem: counting the distinct datasets of several technique families hashes ~100k pids at
-      // 1M datasets, which spills to disk with the default 4 MB. No parallel workers: starting them
-      // costs ~20 ms, more than a search's page takes, and the cores serve other requests meanwhile.
-      await sql
-        .raw(
-          `BEGIN READ ONLY; SELECT set_config('statement_timeout', '${STATEMENT_TIMEOUT_MS}', true), ` +
-            `set_config('jit', 'off', true), set_config('work_mem', '32MB', true), ` +
-            `set_config('max_parallel_workers_per_gather', '0', true)`,
-        )
-        .execute(conn);
-      let result: T;
-      try {
-        result = await fn(conn);
-      } catch (e) {
-        await sql
-          .raw('ROLLBACK')
-          .execute(conn)
-          .catch(() => {});
-        throw e;
-      }
-      await sql.raw('COMMIT').execute(conn);
-      return result;
-    });
+    // A pool whose connections carry the settings from their start (searchSettings): each statement
+    // is its own read-only transaction, with no BEGIN, SET or COMMIT round trips (they were 2 of a
+    // one-statement search's 3). The statements of one search share a connection; each sees the
+    // catalogue as of its own start, as in the READ COMMITTED transaction this replaced.
+    if (database.withSettings) {
+      return await database
+        .withSettings(searchSettings(timeoutMs))
+        .connection()
+        .execute((conn) => fn(conn));
+    }
+    return await inTransaction(database.db, fn, timeoutMs);
   } catch (e) {
     throw mapDatabaseError(e);
   }
+}
+
+/** The same settings set in a read-only transaction, for a handle without a configurable pool. */
+function inTransaction<T>(db: Db, fn: (db: Db) => Promise<T>, timeoutMs: number): Promise<T> {
+  return db.connection().execute(async (conn) => {
+    // The transaction and its settings in one round trip (a query without parameters goes by the
+    // simple protocol, which takes several statements): Kysely's transaction() sends BEGIN alone.
+    const settings = Object.entries(searchSettings(timeoutMs)).filter(
+      ([k]) => k !== 'default_transaction_read_only',
+    );
+    await sql
+      .raw(
+        `BEGIN READ ONLY; SELECT ${settings.map(([k, v]) => `set_config('${k}', '${v}', true)`).join(', ')}`,
+      )
+      .execute(conn);
+    let result: T;
+    try {
+      result = await fn(conn);
+    } catch (e) {
+      await sql
+        .raw('ROLLBACK')
+        .execute(conn)
+        .catch(() => {});
+      throw e;
+    }
+    await sql.raw('COMMIT').execute(conn);
+    return result;
+  });
 }
 
 function mapDatabaseError(e: unknown): unknown {
