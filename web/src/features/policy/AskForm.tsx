@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { api } from '../../api/endpoints.ts';
 import type { PolicyRequest, Session } from '../../api/types.ts';
+import { RadioChoices } from '../../components/RadioChoices.tsx';
 
 /** The PI's form: ask for a later release date, or for release now. */
 export function AskForm({ session, onAsked }: { session: Session; onAsked: () => void }) {
@@ -35,29 +36,20 @@ export function AskForm({ session, onAsked }: { session: Session; onAsked: () =>
 
   return (
     <form className="policy-form" onSubmit={submit} data-testid="policy-ask-form" noValidate>
-      <fieldset>
-        <legend>Ask the data managers for</legend>
-        <div className="field field-check">
-          <input
-            id="policy-kind-extension"
-            type="radio"
-            name="kind"
-            checked={kind === 'extension'}
-            onChange={() => setKind('extension')}
-          />
-          <label htmlFor="policy-kind-extension">an embargo extension</label>
-        </div>
-        <div className="field field-check">
-          <input
-            id="policy-kind-early"
-            type="radio"
-            name="kind"
-            checked={kind === 'early_release'}
-            onChange={() => setKind('early_release')}
-          />
-          <label htmlFor="policy-kind-early">an early release (the data become public when approved)</label>
-        </div>
-      </fieldset>
+      <RadioChoices
+        name="kind"
+        legend="Ask the data managers for"
+        value={kind}
+        onChange={setKind}
+        choices={[
+          { value: 'extension', id: 'policy-kind-extension', label: 'an embargo extension' },
+          {
+            value: 'early_release',
+            id: 'policy-kind-early',
+            label: 'an early release (the data become public when approved)',
+          },
+        ]}
+      />
       {kind === 'extension' && (
         <div className="field">
           <label htmlFor="policy-date">New release date</label>

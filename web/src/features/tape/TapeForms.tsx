@@ -2,6 +2,7 @@ import { useState, type FormEvent, type ReactNode } from 'react';
 import { ApiError } from '../../api/client.ts';
 import { tapeApi } from '../../api/tape.ts';
 import { plural } from '../../components/format.ts';
+import { RadioChoices } from '../../components/RadioChoices.tsx';
 
 type Outcome = { ok: true; text: string } | { ok: false; error: ApiError };
 
@@ -116,29 +117,17 @@ export function RestoreForm({ onQueued }: { onQueued: () => void }) {
   return (
     <FormCard title="Restore from tape">
       <form onSubmit={submit} className="policy-form" data-testid="tape-restore-form">
-        <fieldset>
-          <legend className="visually-hidden">Restore</legend>
-          <div className="field field-check">
-            <input
-              id="tape-restore-by-dataset"
-              type="radio"
-              name="tape-restore-by"
-              checked={by === 'dataset'}
-              onChange={() => setBy('dataset')}
-            />
-            <label htmlFor="tape-restore-by-dataset">a dataset</label>
-          </div>
-          <div className="field field-check">
-            <input
-              id="tape-restore-by-file"
-              type="radio"
-              name="tape-restore-by"
-              checked={by === 'file'}
-              onChange={() => setBy('file')}
-            />
-            <label htmlFor="tape-restore-by-file">one file</label>
-          </div>
-        </fieldset>
+        <RadioChoices
+          name="tape-restore-by"
+          legend="Restore"
+          hideLegend
+          value={by}
+          onChange={setBy}
+          choices={[
+            { value: 'dataset', id: 'tape-restore-by-dataset', label: 'a dataset' },
+            { value: 'file', id: 'tape-restore-by-file', label: 'one file' },
+          ]}
+        />
         <div className="field">
           <label htmlFor="tape-restore-value">{by === 'dataset' ? 'Dataset PID' : 'File id'}</label>
           <input
