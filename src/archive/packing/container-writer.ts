@@ -4,7 +4,7 @@ import { BlobAppender } from './blob-appender.ts';
 import { type BlobCheck, loadChecksum } from './blob-check.ts';
 import { BackgroundWriteback } from './durable.ts';
 import { BLOB_CHUNK_BYTES, type IndexRow, MiB, SLICE_BYTES } from './format.ts';
-import { type IndexSlicing, writeIndex } from './index-table.ts';
+import { IndexWriter, type IndexSlicing } from './index-table.ts';
 import { type AppendOutcome, appendFile } from './member-reader.ts';
 import { memberPrefix, segmentMembers } from './batch-reader.ts';
 import { type BatchClient, batchClaims } from './batch-helper.ts';
@@ -115,6 +115,11 @@ export async function writeContainerFile(
       files += 1;
     };
     const prefix = memberPrefix(content.root);
+    // /index is written as rows come in, while the helper still reads: not all of it at the end.
+    const index = new IndexWriter(h5file, content.members.length, content.indexSlicing);
+    const writeIndexRows = () => {
+      if (rows.length - index.written >= index.batchRows) index.write(rows, rows.length);
+    };
 
     const segments = segmentMembers(content.members);
     const batches = segments.filter((s) => s.kind === 'batch');
@@ -132,6 +137,7 @@ export async function writeContainerFile(
       if (segment.kind === 'large') {
         const member = content.members[segment.index]!;
         record(member, appendFile(appender, prefix + member.path, member.size), 0);
+        writeIndexRows();
         continue;
       }
       const members = content.members.slice(segment.first, segment.end);
@@ -149,9 +155,10 @@ export async function writeContainerFile(
           record(member, member.type === 'file' ? appendFile(appender, full, member.size) : null, 0);
         }
       }
+      writeIndexRows();
     }
     result.blobBytes = appender.finish();
-    writeIndex(h5file, rows, content.indexSlicing);
+    index.write(rows, rows.length);
     writeAttributes(h5file, {
       session: content.session,
       created: content.created,

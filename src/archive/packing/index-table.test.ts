@@ -2,7 +2,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadH5wasm } from '../../hdf5/h5wasm.ts';
 import type { IndexRow } from './format.ts';
-import { readIndex, writeIndex } from './index-table.ts';
+import { IndexWriter, readIndex, writeIndex } from './index-table.ts';
 import { useTempDirs } from './testing/trees.ts';
 
 const tempDir = useTempDirs();
@@ -41,6 +41,26 @@ describe('/index columns', () => {
       expect(column.metadata.chunks).toEqual([4]);
       expect(readIndex(back, 5)).toEqual(rows);
       expect(readIndex(back)).toEqual(rows);
+    } finally {
+      back.close();
+    }
+  });
+
+  it('grow by the rows handed over piece by piece, as the container writer does', async () => {
+    const h5 = await loadH5wasm();
+    const file = path.join(tempDir(), 'growing.h5');
+    const rows = rowsOf(23);
+    const out = new h5.File(file, 'w');
+    // Planned 25 rows (two were dropped later), 4 rows per call, written after 0, 5, 5, 11 and 23 rows.
+    const index = new IndexWriter(out, 25, { rows: 4, bytes: 100 });
+    for (const upTo of [0, 5, 5, 11, 23]) index.write(rows, upTo);
+    expect(index.written).toBe(23);
+    out.close();
+
+    const back = new h5.File(file, 'r');
+    try {
+      expect((back.get('index/sha256') as import('h5wasm').Dataset).shape).toEqual([23]);
+      expect(readIndex(back, 5)).toEqual(rows);
     } finally {
       back.close();
     }

@@ -40,17 +40,7 @@ export function writeIndex(
   rows: IndexRow[],
   slicing: IndexSlicing = { rows: INDEX_SLICE_ROWS, bytes: INDEX_SLICE_BYTES },
 ): void {
-  const index = file.create_group('index');
-  const n = rows.length;
-  writeColumn(index, 'path', n, slicing, { dtype: 'S', strings: (i) => rows[i]!.path });
-  writeColumn(index, 'type', n, slicing, { dtype: 'S7', text: (i) => rows[i]!.type });
-  writeColumn(index, 'offset', n, slicing, { dtype: '<Q', uint64: (i) => rows[i]!.offset });
-  writeColumn(index, 'length', n, slicing, { dtype: '<Q', uint64: (i) => rows[i]!.length });
-  const mtime = writeColumn(index, 'mtime', n, slicing, { dtype: '<d', float64: (i) => rows[i]!.mtime });
-  mtime.create_attribute('units', 'seconds since 1970-01-01T00:00:00Z');
-  writeColumn(index, 'mode', n, slicing, { dtype: '<I', uint32: (i) => rows[i]!.mode });
-  writeColumn(index, 'sha256', n, slicing, { dtype: 'S64', text: (i) => rows[i]!.sha256 });
-  writeColumn(index, 'target', n, slicing, { dtype: 'S', strings: (i) => rows[i]!.target });
+  new IndexWriter(file, rows.length, slicing).write(rows, rows.length);
 }
 
 /** One column's values by row: variable-length strings, fixed-length strings (dtype Sn) or numbers. */
@@ -62,32 +52,87 @@ type ColumnSource = { dtype: string } & (
   | { uint32: (row: number) => number }
 );
 
-function writeColumn(
-  index: Group,
-  name: string,
-  count: number,
-  slicing: IndexSlicing,
-  source: ColumnSource,
-): Dataset {
-  const chunk = Math.max(1, Math.min(INDEX_CHUNK_ROWS, slicing.rows, count));
-  const dataset = index.create_dataset({
-    name,
-    data: [],
-    shape: [0],
-    maxshape: [null],
-    chunks: [chunk],
-    dtype: source.dtype,
-  });
-  if (count === 0) return dataset;
-  dataset.resize([count]);
-  if ('strings' in source) {
-    for (const [from, to] of stringSlices(count, slicing, source.strings))
-      writeStringSlice(dataset, from, range(from, to).map(source.strings));
-    return dataset;
+/**
+ * Writes /index while the rows are still being found: the columns grow by the rows given to each
+ * write() (the container writer hands them over batch by batch, so the index is written while the
+ * helper thread still reads files, not all at the end). `plannedRows` (an upper bound) sizes the chunks.
+ */
+export class IndexWriter {
+  /** Rows already in the columns. */
+  written = 0;
+  private readonly columns: Dataset[];
+  private readonly chunkRows: number;
+
+  constructor(
+    file: H5File,
+    plannedRows: number,
+    private readonly slicing: IndexSlicing = { rows: INDEX_SLICE_ROWS, bytes: INDEX_SLICE_BYTES },
+  ) {
+    const index = file.create_group('index');
+    this.chunkRows = Math.max(1, Math.min(INDEX_CHUNK_ROWS, slicing.rows, plannedRows));
+    this.columns = COLUMNS.map((name) =>
+      index.create_dataset({
+        name,
+        data: [],
+        shape: [0],
+        maxshape: [null],
+        chunks: [this.chunkRows],
+        dtype: COLUMN_DTYPES[name],
+      }),
+    );
+    this.columns[COLUMNS.indexOf('mtime')]!.create_attribute('units', 'seconds since 1970-01-01T00:00:00Z');
   }
-  for (const [from, to] of rowSlices(count, slicing.rows)) writeRawSlice(dataset, from, to, source);
-  return dataset;
+
+  /**
+   * Rows the caller should have collected before the next write: whole chunks, so no chunk is written
+   * twice (only the last one, by the final write), and at most a slice (tests make slices small).
+   */
+  get batchRows(): number {
+    const rows = Math.min(INDEX_WRITE_ROWS, this.slicing.rows);
+    return this.chunkRows * Math.max(1, Math.floor(rows / this.chunkRows));
+  }
+
+  /** Appends rows [written, upTo) of `rows` to every column. */
+  write(rows: IndexRow[], upTo: number): void {
+    const from = this.written;
+    if (upTo <= from) return;
+    const sources: ColumnSource[] = [
+      { dtype: 'S', strings: (i) => rows[i]!.path },
+      { dtype: 'S7', text: (i) => rows[i]!.type },
+      { dtype: '<Q', uint64: (i) => rows[i]!.offset },
+      { dtype: '<Q', uint64: (i) => rows[i]!.length },
+      { dtype: '<d', float64: (i) => rows[i]!.mtime },
+      { dtype: '<I', uint32: (i) => rows[i]!.mode },
+      { dtype: 'S64', text: (i) => rows[i]!.sha256 },
+      { dtype: 'S', strings: (i) => rows[i]!.target },
+    ];
+    this.columns.forEach((dataset, c) => {
+      const source = sources[c]!;
+      dataset.resize([upTo]);
+      if ('strings' in source) {
+        for (const [a, b] of stringSlices(from, upTo, this.slicing, source.strings))
+          writeStringSlice(dataset, a, range(a, b).map(source.strings));
+      } else {
+        for (const [a, b] of rowSlices(from, upTo, this.slicing.rows)) writeRawSlice(dataset, a, b, source);
+      }
+    });
+    this.written = upTo;
+  }
 }
+
+/** Rows per write of a growing index (whole chunks): 16 Ki rows, a few MiB of wasm heap at most. */
+const INDEX_WRITE_ROWS = 16 * 1024;
+
+const COLUMN_DTYPES: Record<(typeof COLUMNS)[number], string> = {
+  path: 'S',
+  type: 'S7',
+  offset: '<Q',
+  length: '<Q',
+  mtime: '<d',
+  mode: '<I',
+  sha256: 'S64',
+  target: 'S',
+};
 
 /** Lays out rows [from, to) of a fixed-size column as little-endian bytes and writes them. */
 function writeRawSlice(dataset: Dataset, from: number, to: number, source: ColumnSource): void {
@@ -133,22 +178,26 @@ function writeRawSlice(dataset: Dataset, from: number, to: number, source: Colum
 
 const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
 
-function rowSlices(count: number, rows: number): [number, number][] {
+function rowSlices(from: number, to: number, rows: number): [number, number][] {
   const slices: [number, number][] = [];
-  for (let from = 0; from < count; from += rows) slices.push([from, Math.min(count, from + rows)]);
+  for (let at = from; at < to; at += rows) slices.push([at, Math.min(to, at + rows)]);
   return slices;
 }
 
-/** Cuts a string column at `rows` rows or `bytes` of UTF-8 (whichever comes first; at least one row). */
+/**
+ * Cuts rows [start, end) of a string column at `rows` rows or `bytes` of UTF-8 (whichever comes
+ * first; at least one row).
+ */
 function stringSlices(
-  count: number,
+  start: number,
+  end: number,
   slicing: IndexSlicing,
   value: (row: number) => string,
 ): [number, number][] {
   const slices: [number, number][] = [];
-  let from = 0;
+  let from = start;
   let bytes = 0;
-  for (let i = 0; i < count; i++) {
+  for (let i = start; i < end; i++) {
     const size = Buffer.byteLength(value(i), 'utf8') + 1;
     if (i > from && (i - from >= slicing.rows || bytes + size > slicing.bytes)) {
       slices.push([from, i]);
@@ -157,7 +206,7 @@ function stringSlices(
     }
     bytes += size;
   }
-  if (count > from) slices.push([from, count]);
+  if (end > from) slices.push([from, end]);
   return slices;
 }
 

@@ -65,15 +65,19 @@ describe('containers open without fairbeam (h5py, h5dump)', () => {
           bytes(900 + i * 37, i),
         ]),
       );
+      // Two files streamed on their own (over 1 MiB) cut the rest into three batches: the index is
+      // written in pieces between them, as rows come in.
+      spec['scan_1/big.bin'] = bytes(1_200_000, 41);
+      spec['scan_2/big.bin'] = bytes(1_300_000, 42);
       const root = writeTree(tempDir('src'), spec);
-      // 3 rows (or 64 bytes of path strings) per h5wasm call: 45 rows take 15+ slices per column.
+      // 3 rows (or 64 bytes of path strings) per h5wasm call: 46 rows take 15+ slices per column.
       const result = await packTree({ root, outDir: tempDir('out'), indexSlicing: { rows: 3, bytes: 64 } });
       const file = result.containers[0]!.file;
       const report = JSON.parse(
         execFileSync(PYTHON, [SCRIPT, file, 'scan_3/frame_0039.bin'], { encoding: 'utf8' }),
       );
-      expect(report.rows).toBe(44);
-      expect(Object.values(report.column_lengths)).toEqual(Array(8).fill(44));
+      expect(report.rows).toBe(46);
+      expect(Object.values(report.column_lengths)).toEqual(Array(8).fill(46));
       expect(report.sorted).toBe(true);
       expect(report.member).toMatchObject({ type: 'file', length: 900 + 39 * 37 });
       expect(report.member.sha256_data).toBe(report.member.sha256_index);
