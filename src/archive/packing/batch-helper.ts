@@ -1,5 +1,6 @@
 import type { MessagePort } from 'node:worker_threads';
 import { type BatchMember, type ReadBatch, readBatch } from './batch-reader.ts';
+import type { AppendOutcome } from './member-reader.ts';
 import { type BlobCheck, checkBlobRanges, checksum, loadChecksum } from './blob-check.ts';
 import { openContainer } from './container-reader.ts';
 
@@ -8,14 +9,14 @@ type HelperRequest =
       type: 'read';
       seq: number;
       root: string;
-      members: (BatchMember & { type: string })[];
+      members: BatchColumns;
       /** One Int32 per batch of the container, shared with the writer: 0 free, 1 writer, 2 helper. */
       claims: Int32Array;
     }
   | { type: 'verify'; seq: number; file: string; checks: BlobCheck[]; cursor?: Int32Array }
   | { type: 'recycle'; buffer: ArrayBuffer };
 type HelperReply =
-  | { type: 'batch'; seq: number; batch: ReadBatch }
+  | { type: 'batch'; seq: number; batch: BatchMessage }
   | { type: 'skipped'; seq: number }
   | { type: 'verified'; seq: number; problems: string[] }
   | { type: 'failed'; seq: number; message: string };
@@ -56,9 +57,9 @@ async function serve(
       // The writer took this batch itself meanwhile (it had nothing else to do): nothing to read.
       if (Atomics.compareExchange(request.claims, seq, CLAIM_FREE, CLAIM_HELPER) !== CLAIM_FREE)
         return { type: 'skipped', seq };
-      const batch = readBatch(request.root, request.members, spares.pop());
+      const batch = readBatch(request.root, decodeBatchMembers(request.members), spares.pop());
       batch.xxh128 = checksum(hasher, batch.bytes);
-      return { type: 'batch', seq, batch };
+      return { type: 'batch', seq, batch: encodeBatch(batch) };
     }
     const container = await openContainer(request.file, { index: false });
     try {
@@ -107,7 +108,13 @@ export class BatchClient {
   }
 
   request(seq: number, root: string, members: (BatchMember & { type: string })[], claims: Int32Array): void {
-    this.port.postMessage({ type: 'read', seq, root, members, claims } satisfies HelperRequest);
+    this.port.postMessage({
+      type: 'read',
+      seq,
+      root,
+      members: encodeBatchMembers(members),
+      claims,
+    } satisfies HelperRequest);
   }
 
   /**
@@ -123,7 +130,7 @@ export class BatchClient {
     const reply = await this.reply(seq);
     if (reply.type !== 'batch')
       throw new Error(`the helper thread could not read a batch: ${describe(reply)}`);
-    return reply.batch;
+    return decodeBatch(reply.batch);
   }
 
   /** Gives a batch's buffer back to the helper once its bytes are copied (the batch is unusable after). */
@@ -162,4 +169,85 @@ export class BatchClient {
 
 function describe(reply: HelperReply): string {
   return reply.type === 'failed' ? reply.message : `unexpected ${reply.type} reply`;
+}
+
+/*
+ * Batches cross between the threads as columns, not as arrays of objects: structured clone of a
+ * batch's ~2000 member and outcome objects (100k per container of small files) cost more CPU, and
+ * GC, than reading the files' metadata did.
+ */
+
+/** A batch's members: paths joined by NUL (no file name holds one), size -1 for non-files. */
+interface BatchColumns {
+  paths: string;
+  sizes: Float64Array;
+}
+
+/** A ReadBatch's outcomes: packed members as numbers and one string of hex digests, others as they are. */
+interface BatchMessage {
+  bytes: Uint8Array;
+  xxh128?: string;
+  /** Offset within `bytes` of each packed member, -1 for the others. */
+  offsets: Float64Array;
+  lengths: Float64Array;
+  /** mtime of a file that changed since the scan, NaN when the scan's stands. */
+  mtimes: Float64Array;
+  /** 64 hex digits per packed member, in member order. */
+  sha256: string;
+  /** Outcomes of members neither packed nor without bytes (HDF5 files, problems), by member index. */
+  others: [number, AppendOutcome][];
+}
+
+function encodeBatchMembers(members: (BatchMember & { type: string })[]): BatchColumns {
+  const sizes = new Float64Array(members.length);
+  members.forEach((m, i) => (sizes[i] = m.type === 'file' ? m.size : -1));
+  return { paths: members.map((m) => m.path).join('\0'), sizes };
+}
+
+function decodeBatchMembers(columns: BatchColumns): (BatchMember & { type: string })[] {
+  if (columns.sizes.length === 0) return [];
+  return columns.paths.split('\0').map((path, i) => {
+    const size = columns.sizes[i]!;
+    return size < 0 ? { path, size: 0, type: 'other' } : { path, size, type: 'file' };
+  });
+}
+
+function encodeBatch(batch: ReadBatch): BatchMessage {
+  const n = batch.outcomes.length;
+  const message: BatchMessage = {
+    bytes: batch.bytes,
+    xxh128: batch.xxh128,
+    offsets: new Float64Array(n).fill(-1),
+    lengths: new Float64Array(n),
+    mtimes: new Float64Array(n).fill(NaN),
+    sha256: '',
+    others: [],
+  };
+  const digests: string[] = [];
+  batch.outcomes.forEach((outcome, i) => {
+    if (outcome?.kind === 'packed') {
+      message.offsets[i] = outcome.offset;
+      message.lengths[i] = outcome.length;
+      if (outcome.mtime !== undefined) message.mtimes[i] = outcome.mtime;
+      digests.push(outcome.sha256);
+    } else if (outcome) {
+      message.others.push([i, outcome]);
+    }
+  });
+  message.sha256 = digests.join('');
+  return message;
+}
+
+function decodeBatch(message: BatchMessage): ReadBatch {
+  const outcomes = new Array<AppendOutcome | null>(message.offsets.length).fill(null);
+  let digest = 0;
+  message.offsets.forEach((offset, i) => {
+    if (offset < 0) return;
+    const sha256 = message.sha256.slice(64 * digest, 64 * ++digest);
+    const packed: AppendOutcome = { kind: 'packed', offset, length: message.lengths[i]!, sha256 };
+    if (!Number.isNaN(message.mtimes[i])) packed.mtime = message.mtimes[i];
+    outcomes[i] = packed;
+  });
+  for (const [i, outcome] of message.others) outcomes[i] = outcome;
+  return { bytes: message.bytes, outcomes, xxh128: message.xxh128 };
 }

@@ -56,6 +56,19 @@ describe('batches of small files', () => {
       client.recycle(batch);
       expect(batch.bytes.byteLength).toBe(0); // transferred back to the helper
 
+      // Members without bytes, missing files and a file that shrank since the scan cross as well.
+      client.request(5, root, [{ path: 'd', size: 0, type: 'dir' }, file('gone', 4), file('a', 5)], claims);
+      const mixed = await client.take(5);
+      expect(mixed.outcomes[0]).toBeNull();
+      expect(mixed.outcomes[1]).toMatchObject({ kind: 'problem', reason: expect.stringMatching(/ENOENT/) });
+      expect(mixed.outcomes[2]).toEqual({
+        kind: 'packed',
+        offset: 0,
+        length: 3,
+        sha256: crypto.hash('sha256', 'aaa', 'hex'),
+        mtime: fs.statSync(path.join(root, 'a')).mtimeMs / 1000,
+      });
+
       client.request(8, root, [file('c', 2)], claims);
       expect(Buffer.from((await client.take(8)).bytes).toString()).toBe('cc');
       // A batch the writer claimed first is skipped by the helper; one the helper read cannot be claimed.
@@ -64,7 +77,7 @@ describe('batches of small files', () => {
       client.request(9, root, [file('a', 3)], claims);
       client.request(6, root, [file('a', 3)], claims);
       expect(Buffer.from((await client.take(6)).bytes).toString()).toBe('aaa');
-      expect(Array.from(claims.subarray(6, 10))).toEqual([2, 2, 2, 1]);
+      expect(Array.from(claims.subarray(5, 10))).toEqual([2, 2, 2, 2, 1]);
       await expect(client.verify(path.join(root, 'a'), [])).rejects.toThrow(/not an HDF5 file|no such|HDF5/);
     } finally {
       client.close();

@@ -1,11 +1,12 @@
 import os from 'node:os';
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import type { WriteProgress } from './container-writer.ts';
+import { type JobMessage, encodeJob } from './job-message.ts';
 import type { ContainerJob, ContainerOutcome } from './pack-container.ts';
 import type { ScanResult } from './scan.ts';
 
 export type WorkerRequest =
-  | { type: 'job'; id: number; job: ContainerJob; helperPort?: MessagePort; port?: undefined }
+  | { type: 'job'; id: number; job: JobMessage; helperPort?: MessagePort; port?: undefined }
   | { type: 'help'; port: MessagePort }
   | { type: 'scan'; id: number; root: string; directories: string[]; port?: undefined };
 
@@ -179,12 +180,15 @@ function runOne(
     worker.on('message', onMessage);
     worker.on('error', onError);
     worker.on('exit', onExit);
+    const message = encodeJob(job);
     if (helper) {
       const { port1, port2 } = new MessageChannel();
       helper.postMessage({ type: 'help', port: port2 } satisfies WorkerRequest, [port2]);
-      worker.postMessage({ type: 'job', id, job, helperPort: port1 } satisfies WorkerRequest, [port1]);
+      worker.postMessage({ type: 'job', id, job: message, helperPort: port1 } satisfies WorkerRequest, [
+        port1,
+      ]);
     } else {
-      worker.postMessage({ type: 'job', id, job } satisfies WorkerRequest);
+      worker.postMessage({ type: 'job', id, job: message } satisfies WorkerRequest);
     }
   });
 }

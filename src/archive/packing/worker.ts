@@ -1,5 +1,6 @@
 import { parentPort } from 'node:worker_threads';
 import { BatchClient, serveBatches } from './batch-helper.ts';
+import { decodeJob } from './job-message.ts';
 import { type ContainerJob, packContainer } from './pack-container.ts';
 import type { WorkerReply, WorkerRequest } from './pool.ts';
 import { type ScanResult, nodeScanFs, scanDirectories } from './scan.ts';
@@ -9,7 +10,7 @@ const port = parentPort!;
 port.on('message', (request: WorkerRequest) => {
   if (request.type === 'help') serveBatches(request.port);
   else if (request.type === 'scan') scan(request.id, request.root, request.directories);
-  else void run(request.id, request.job, request.helperPort);
+  else void run(request.id, decodeJob(request.job), request.helperPort);
 });
 port.postMessage({ type: 'ready' } satisfies WorkerReply);
 

@@ -1,0 +1,75 @@
+import type { MemberType } from './format.ts';
+import type { ContainerJob } from './pack-container.ts';
+import type { ScannedEntry } from './scan.ts';
+
+/**
+ * A ContainerJob as it crosses to a worker thread: the member list as columns (paths and symlink
+ * targets each one string joined by NUL, which no file name or link target holds; numbers in typed
+ * arrays). Structured clone of 100k member objects costs ~0.15 s of CPU between the two threads
+ * (and as much again in GC); this costs a join, a split and 100k plain objects built in the worker.
+ */
+export interface JobMessage extends Omit<ContainerJob, 'members'> {
+  members: MemberColumns;
+}
+
+export interface MemberColumns {
+  paths: string;
+  targets: string;
+  types: Uint8Array;
+  sizes: Float64Array;
+  mtimes: Float64Array;
+  modes: Uint32Array;
+}
+
+const TYPES: MemberType[] = ['file', 'dir', 'symlink'];
+
+export function encodeJob(job: ContainerJob): JobMessage {
+  return { ...job, members: encodeMembers(job.members) };
+}
+
+export function decodeJob(message: JobMessage): ContainerJob {
+  return { ...message, members: decodeMembers(message.members) };
+}
+
+export function encodeMembers(members: ScannedEntry[]): MemberColumns {
+  const n = members.length;
+  const columns: MemberColumns = {
+    paths: members.map((m) => m.path).join('\0'),
+    targets: members.map((m) => m.target).join('\0'),
+    types: new Uint8Array(n),
+    sizes: new Float64Array(n),
+    mtimes: new Float64Array(n),
+    modes: new Uint32Array(n),
+  };
+  for (let i = 0; i < n; i++) {
+    const m = members[i]!;
+    columns.types[i] = TYPES.indexOf(m.type);
+    columns.sizes[i] = m.size;
+    columns.mtimes[i] = m.mtime;
+    columns.modes[i] = m.mode;
+  }
+  return columns;
+}
+
+export function decodeMembers(columns: MemberColumns): ScannedEntry[] {
+  const n = columns.types.length;
+  if (n === 0) return [];
+  const paths = columns.paths.split('\0');
+  const targets = columns.targets.split('\0');
+  if (paths.length !== n || targets.length !== n)
+    throw new Error(
+      `internal: member list of ${n} rows has ${paths.length} paths, ${targets.length} targets`,
+    );
+  const members = new Array<ScannedEntry>(n);
+  for (let i = 0; i < n; i++) {
+    members[i] = {
+      path: paths[i]!,
+      type: TYPES[columns.types[i]!]!,
+      size: columns.sizes[i]!,
+      mtime: columns.mtimes[i]!,
+      mode: columns.modes[i]!,
+      target: targets[i]!,
+    };
+  }
+  return members;
+}
