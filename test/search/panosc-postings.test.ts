@@ -186,7 +186,15 @@ describe.each(dialects)('PaNOSC postings (%s)', (dialect) => {
     // Two words run inside PostgreSQL (migration 0016): every pair of the commoner words and a rare
     // one, pages near the top, deep ones, and ones past the last match.
     const pairs = words.slice(0, 6).flatMap((a, i) => words.slice(i + 1, 7).map((b) => `${a} ${b}`));
-    for (const [n, query] of [...pairs, 'ferrite alpha', 'magnon zeta'].entries()) {
+    const odd = [
+      'ferrite alpha',
+      'magnon zeta',
+      'the of',
+      'nosuchword',
+      'alpha nosuchword',
+      'alpha beta gamma',
+    ];
+    for (const [n, query] of [...pairs, ...odd].entries()) {
       const limit = 1 + ((n * 7) % 40);
       const skip = n % 3 === 0 ? 0 : (n * 13) % 90;
       const fast = await get('datasets', { query, filter: { limit, skip } });

@@ -5,10 +5,10 @@ import { and, filterSql, newAlias, type CompileContext } from './compile.ts';
 import { ENTITIES, type Entity, type EntityName } from './model.ts';
 import { outputFields } from './parse.ts';
 import { resolveTechniques } from './techniques.ts';
-import { textQuery, type TextQuery } from './text.ts';
+import { queryWords, termsOf, textQuery, type TextQuery } from './text.ts';
 import { publicFromIsPublic } from '../../auth/policy.ts';
 import { restricts } from './ast.ts';
-import { bestDatasets } from './top-datasets.ts';
+import { bestDatasets, bestOfFewTerms } from './top-datasets.ts';
 import { countFamily, familyRoot } from './technique-families.ts';
 
 /**
@@ -48,34 +48,28 @@ function basePredicate(
 export async function searchList(db: Db, req: SearchRequest): Promise<Item[]> {
   const e = ENTITIES[req.entity];
   if (req.query !== undefined && !e.text) return [];
+  // Datasets by free text alone, the page not too deep (deep pages: every match ranked, below).
+  if (
+    req.query !== undefined &&
+    e.name === 'Dataset' &&
+    !req.filter.order &&
+    unrestricted(req) &&
+    req.filter.skip + req.filter.limit <= TOP_N_MAX
+  ) {
+    const words = queryWords(req.query);
+    if (words.length === 0 || req.filter.limit === 0) return [];
+    await resolveTechniques(db, req.entity, req.filter, req.now);
+    const ctx: CompileContext = { now: req.now, aliases: 0 };
+    const page = await bestTextPage(db, e, req, words, ctx);
+    const included = await loadIncludes(db, e, page, req.filter.include, ctx);
+    return page.map((r) => toItem(e, r, req.filter, included));
+  }
   const q = req.query === undefined ? undefined : await textQuery(db, req.query);
   if (req.query !== undefined && !q) return [];
   if (req.filter.limit === 0) return [];
   await resolveTechniques(db, req.entity, req.filter, req.now);
   const ctx: CompileContext = { now: req.now, aliases: 0 };
   const a = newAlias(ctx);
-  if (q && e.name === 'Dataset' && !req.filter.order && unrestricted(req)) {
-    if (req.filter.skip + req.filter.limit > TOP_N_MAX) {
-      // Deep pages: every match ranked (below).
-    } else {
-      const top = await bestDatasets(db, q.terms, req.now, req.filter.skip + req.filter.limit);
-      const best = top[0]?.rank ?? 0;
-      const pageIds = top.slice(req.filter.skip);
-      const rows = await rowsOf(
-        db,
-        e,
-        req,
-        pageIds.map((t) => t.pid),
-        ctx,
-      );
-      const page = pageIds.flatMap((t) => {
-        const r = rows.get(t.pid);
-        return r ? [{ ...r, __score: t.rank / best }] : [];
-      });
-      const included = await loadIncludes(db, e, page, req.filter.include, ctx);
-      return page.map((r) => toItem(e, r, req.filter, included));
-    }
-  }
   const selects = [
     ...Object.entries(e.fields)
       .filter(([, f]) => f.out !== false)
@@ -110,6 +104,54 @@ export async function searchList(db: Db, req: SearchRequest): Promise<Item[]> {
     LIMIT ${req.filter.limit} OFFSET ${req.filter.skip}`.execute(db);
   const included = await loadIncludes(db, e, page.rows, req.filter.include, ctx);
   return page.rows.map((r) => toItem(e, r, req.filter, included));
+}
+
+/**
+ * The page of datasets for free text alone, from the postings (top-datasets.ts), scored relative to
+ * the best match. One or two terms (nearly every query) take one statement: the terms, their best
+ * `skip + limit` datasets and the page's rows. More terms: the terms come back first, then the
+ * threshold algorithm's rounds and the page's rows.
+ */
+async function bestTextPage(
+  db: Db,
+  e: Entity,
+  req: SearchRequest,
+  words: string[],
+  ctx: CompileContext,
+): Promise<Row[]> {
+  const { skip, limit } = req.filter;
+  const b = newAlias(ctx);
+  const selects = Object.entries(e.fields)
+    .filter(([, f]) => f.out !== false)
+    .map(([name, f]) => sql`${f.sql(b, req.now)} AS ${fieldAlias(name)}`);
+  // The best match (n = 1) gives the scores; rows are joined for the page only.
+  const { rows } = await sql<Row & { __terms: string[]; __rank: number | null; __n: number | null }>`SELECT
+      q.terms AS __terms, x.rank AS __rank, x.n AS __n, ${sql.join(selects)}, ${e.id(b)} AS __id
+    FROM (SELECT ${termsOf(words)} AS terms) AS q
+    LEFT JOIN LATERAL (${bestOfFewTerms(sql`q.terms`, req.now, skip + limit)}) AS x ON x.n = 1 OR x.n > ${skip}
+    LEFT JOIN (${e.from(b)}) ON ${e.id(b)} = x.pid AND x.n > ${skip} AND ${e.visible(b, req.now)}
+    ORDER BY x.n`.execute(db);
+  const terms = rows[0]?.__terms ?? [];
+  if (terms.length > 2) {
+    const top = await bestDatasets(db, terms, req.now, skip + limit);
+    const best = top[0]?.rank ?? 0;
+    const pageIds = top.slice(skip);
+    const found = await rowsOf(
+      db,
+      e,
+      req,
+      pageIds.map((t) => t.pid),
+      ctx,
+    );
+    return pageIds.flatMap((t) => {
+      const r = found.get(t.pid);
+      return r ? [{ ...r, __score: t.rank / best }] : [];
+    });
+  }
+  const best = Number(rows.find((r) => r.__n === 1)?.__rank ?? 0);
+  return rows
+    .filter((r) => r.__n !== null && r.__n > skip && r.__id !== null)
+    .map((r) => ({ ...r, __score: Number(r.__rank) / best }));
 }
 
 /** Entities whose id is an indexed column, so that a page of ids joins back to its rows cheaply. */

@@ -14,20 +14,32 @@ export interface TextQuery {
   terms: string[];
 }
 
-/** Undefined when nothing searchable is left (no words at all). */
-export async function textQuery(db: Db, text: string): Promise<TextQuery | undefined> {
-  const words = (text.match(/[\p{L}\p{N}][\p{L}\p{N}_\-.]*/gu) ?? [])
+/** The words of the `query` parameter (at most MAX_WORDS); empty when nothing is searchable. */
+export function queryWords(text: string): string[] {
+  return (text.match(/[\p{L}\p{N}][\p{L}\p{N}_\-.]*/gu) ?? [])
     .slice(0, MAX_WORDS)
     .map((w) => w.slice(0, 100));
-  if (words.length === 0) return undefined;
-  const { rows } = await sql<{
-    terms: string[];
-  }>`SELECT tsvector_to_array(to_tsvector('english', ${words.join(' ')})) AS terms`.execute(db);
+}
+
+/** The words' lexemes as the postings hold them, computed in SQL (an array expression). */
+export const termsOf = (words: string[]): RawBuilder<string[]> =>
+  sql<string[]>`tsvector_to_array(to_tsvector('english', ${words.join(' ')}))`;
+
+/** The query of these words, given their lexemes (`termsOf`). */
+export function textQueryOf(words: string[], terms: string[]): TextQuery {
   return {
     ts: sql`(${sql.join(
       words.map((w) => sql`plainto_tsquery('english', ${w})`),
       sql` || `,
     )})`,
-    terms: rows[0]?.terms ?? [],
+    terms,
   };
+}
+
+/** Undefined when nothing searchable is left (no words at all). */
+export async function textQuery(db: Db, text: string): Promise<TextQuery | undefined> {
+  const words = queryWords(text);
+  if (words.length === 0) return undefined;
+  const { rows } = await sql<{ terms: string[] }>`SELECT ${termsOf(words)} AS terms`.execute(db);
+  return textQueryOf(words, rows[0]?.terms ?? []);
 }

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../../db/connect.ts';
 import { publicFromIsPublic } from '../../auth/policy.ts';
 
@@ -12,6 +12,27 @@ const MAX_DEPTH = 20_480;
 const LOOKUP_BATCH = 512;
 /** How many `bestDatasets` ranks first in a round that is unlikely to be the last. */
 const PROBE_BATCH = 64;
+
+/**
+ * The best `k` public datasets for one or two terms, as a subquery of (pid, rank, n: the place from 1)
+ * over `terms`, an SQL array expression (an outer column, so that the terms are computed once in the
+ * same statement); no rows for any other number of terms, which `bestDatasets` ranks. The same ranks
+ * and order as `bestDatasets`: one term reads the first `k` entries of its postings, two call the
+ * threshold algorithm of migration 0016. The branch not taken is not run (its condition depends on
+ * the outer row only: a one-time filter).
+ */
+export function bestOfFewTerms(terms: RawBuilder<string[]>, now: Date, k: number): RawBuilder<unknown> {
+  return sql`SELECT x.pid, x.rank, x.n FROM (SELECT t.dataset_pid AS pid, t.weight::float8 AS rank,
+        row_number() OVER (ORDER BY t.weight DESC, t.dataset_pid) AS n
+      FROM dataset_term t
+      WHERE cardinality(${terms}) = 1 AND t.term = (${terms})[1] AND ${publicFromIsPublic(now, 't.public_from')}
+      ORDER BY t.weight DESC, t.dataset_pid LIMIT ${k}) AS x
+    UNION ALL
+    SELECT b.pid, b.rank, b.n
+    FROM fairbeam_best_datasets_2((${terms})[1], (${terms})[2], ${now}, ${k}, ${MAX_DEPTH}, ${LOOKUP_BATCH},
+      ${PROBE_BATCH}) WITH ORDINALITY AS b(pid, rank, n)
+    WHERE cardinality(${terms}) = 2`;
+}
 
 /**
  * The best `k` public datasets for the query terms, by rank (the sum of the terms' weights) then pid,
