@@ -130,8 +130,10 @@ export const ENTITIES: Record<EntityName, Entity> = {
   },
   Document: {
     name: 'Document',
+    // Every session has its proposal (NOT NULL, foreign key), so the LEFT JOIN is the same join, and
+    // PostgreSQL drops it where no proposal column is used (counts, pages by session columns).
     from: (a) =>
-      sql`session AS ${id(a)} JOIN proposal AS ${id(`${a}_p`)} ON ${ref(`${a}_p`, 'id')} = ${ref(a, 'proposal_id')}`,
+      sql`session AS ${id(a)} LEFT JOIN proposal AS ${id(`${a}_p`)} ON ${ref(`${a}_p`, 'id')} = ${ref(a, 'proposal_id')}`,
     visible: (a, now) => sessionVisible(anonymous, now, a),
     id: (a) => ref(a, 'id'),
     fields: {
