@@ -5,7 +5,7 @@ import { heapOf, heapSlab, loadH5wasm } from '../../hdf5/h5wasm.ts';
 import { type ContainerAttributes, readAttributes } from './attributes.ts';
 import { type IndexRow, SLICE_BYTES } from './format.ts';
 import { HDF5_SIGNATURE, fdIsHdf5 } from './hdf5-signature.ts';
-import { readIndex } from './index-table.ts';
+import { compareIndex, readIndex } from './index-table.ts';
 
 /** A file that is not a readable fairbeam container; the message starts with its path. */
 export class ContainerError extends Error {}
@@ -23,6 +23,8 @@ export interface Container {
    * no copy out of the heap and no fresh buffer per read (for checksumming a whole container).
    */
   visitBlob(offset: number, length: number, use: (bytes: Uint8Array) => void): void;
+  /** Compares /index byte for byte with rows that were written (see compareIndex); names differences. */
+  compareIndex(rows: IndexRow[]): string[];
   close(): void;
 }
 
@@ -86,6 +88,13 @@ export async function openContainer(file: string, options: { index?: boolean } =
         }
         // Read HEAPU8 only now: the heap may have grown (and been replaced) during the read.
         use(module.HEAPU8.subarray(heapBuffer, heapBuffer + length));
+      },
+      compareIndex: (expected) => {
+        try {
+          return compareIndex(h5file, expected);
+        } catch (err) {
+          return [`reading /index failed (${firstLine(err)})`];
+        }
       },
       close: () => {
         if (heapBuffer) module._free(heapBuffer);

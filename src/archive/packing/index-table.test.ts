@@ -2,7 +2,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadH5wasm } from '../../hdf5/h5wasm.ts';
 import type { IndexRow } from './format.ts';
-import { IndexWriter, readIndex, writeIndex } from './index-table.ts';
+import { IndexWriter, compareIndex, readIndex, writeIndex } from './index-table.ts';
 import { useTempDirs } from './testing/trees.ts';
 
 const tempDir = useTempDirs();
@@ -61,6 +61,32 @@ describe('/index columns', () => {
     try {
       expect((back.get('index/sha256') as import('h5wasm').Dataset).shape).toEqual([23]);
       expect(readIndex(back, 5)).toEqual(rows);
+    } finally {
+      back.close();
+    }
+  });
+
+  it('are compared byte for byte with the rows written, naming the rows that differ', async () => {
+    const h5 = await loadH5wasm();
+    const file = path.join(tempDir(), 'compare.h5');
+    const rows = rowsOf(23);
+    const out = new h5.File(file, 'w');
+    writeIndex(out, rows, { rows: 4, bytes: 100 });
+    out.close();
+    const back = new h5.File(file, 'r');
+    try {
+      expect(compareIndex(back, rows)).toEqual([]);
+      const changed = rows.map((r) => ({ ...r }));
+      changed[2]!.sha256 = changed[2]!.sha256.replace(/.$/, 'f');
+      changed[7]!.path += 'x';
+      changed[11]!.mtime += 1e-6;
+      changed[20]!.target = 'elsewhere';
+      expect(compareIndex(back, changed)).toEqual(
+        [2, 7, 11, 20].map((i) => `${changed[i]!.path}: index row ${i} differs from what was written`),
+      );
+      expect(compareIndex(back, rows.slice(0, 22))).toEqual(
+        expect.arrayContaining(['/index/path has 23 rows, 22 were written']),
+      );
     } finally {
       back.close();
     }

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { MessageChannel, Worker } from 'node:worker_threads';
@@ -96,6 +97,34 @@ describe('the verification before the rename', () => {
     // Undamaged, the same job passes and renames.
     await packContainer(job);
     expect((await verifyContainer(path.join(outDir, planned!.name))).ok).toBe(true);
+  });
+
+  it('rejects a .partial whose index was damaged after the fsync', async () => {
+    const content = { 'a.bin': bytes(5000, 1), 'b.bin': bytes(7000, 2) };
+    const root = writeTree(tempDir('src'), content);
+    const outDir = tempDir('out');
+    const [planned] = planContainers(root, scanTree(root)).containers;
+    const job = {
+      ...planned!,
+      root,
+      outDir,
+      session: '',
+      created: new Date().toISOString(),
+      planDigest: planned!.digest,
+    };
+    const sha = crypto.hash('sha256', content['b.bin'], 'hex');
+    const damage = (partial: string) => {
+      // One hex digit of b.bin's sha256 in /index/sha256, as a misdirected write would change it.
+      const raw = fs.readFileSync(partial);
+      const at = raw.indexOf(Buffer.from(sha, 'ascii'));
+      expect(at).toBeGreaterThan(0);
+      raw[at + 10] = raw[at + 10] === 0x30 ? 0x31 : 0x30;
+      fs.writeFileSync(partial, raw);
+    };
+    await expect(packContainer(job, undefined, undefined, damage)).rejects.toThrow(
+      /verification after writing failed: b\.bin: index row 1 differs from what was written/,
+    );
+    expect(fs.existsSync(path.join(outDir, planned!.name))).toBe(false);
   });
 
   it('with a helper thread sharing the read-back, finds damage at both ends of /blob and never renames', async () => {
