@@ -1,9 +1,9 @@
 import os from 'node:os';
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import type { WriteProgress } from './container-writer.ts';
-import { type JobMessage, encodeJob } from './job-message.ts';
+import { type JobMessage, type MemberColumns, decodeMembers, encodeJob } from './job-message.ts';
 import type { ContainerJob, ContainerOutcome } from './pack-container.ts';
-import type { ScanResult } from './scan.ts';
+import type { ScanProblem, ScanResult } from './scan.ts';
 
 export type WorkerRequest =
   | { type: 'job'; id: number; job: JobMessage; helperPort?: MessagePort; port?: undefined }
@@ -14,7 +14,7 @@ export type WorkerReply =
   | ({ type: 'progress'; id: number } & WriteProgress)
   | { type: 'done'; id: number; outcome: ContainerOutcome }
   | { type: 'failed'; id: number; message: string }
-  | { type: 'scanned'; id: number; result: ScanResult }
+  | { type: 'scanned'; id: number; entries: MemberColumns; problems: ScanProblem[] }
   /** Sent once by a worker when its modules are loaded. */
   | { type: 'ready'; id?: undefined };
 
@@ -107,7 +107,8 @@ export function scanInWorker(root: string, directories: string[]): Promise<ScanR
       if (reply.id !== id || (reply.type !== 'scanned' && reply.type !== 'failed')) return;
       cleanup();
       releaseWorker(worker, true);
-      if (reply.type === 'scanned') resolve(reply.result);
+      if (reply.type === 'scanned')
+        resolve({ entries: decodeMembers(reply.entries), problems: reply.problems });
       else reject(new Error(`scanning in a worker failed: ${reply.message}`));
     };
     const onExit = (code: number) => {

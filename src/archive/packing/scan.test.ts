@@ -64,6 +64,9 @@ describe('scanTreeShared', () => {
     const spec: Parameters<typeof writeTree>[1] = { 'top.txt': 'x', link: { symlink: 'top.txt' } };
     for (let d = 0; d < 5; d++) for (let f = 0; f < 3; f++) spec[`d${d}/sub/f${f}`] = `${d}-${f}`;
     spec['d3/sub/empty/'] = { dir: true };
+    // A symlink in each half: link targets cross from the worker too.
+    spec['d1/sub/ln'] = { symlink: 'f0' };
+    spec['d2/sub/ln'] = { symlink: '../sub/f1' };
     const root = writeTree(tempDir(), spec);
     prewarmWorkers(1);
     let used = 0;

@@ -1,6 +1,6 @@
 import { parentPort } from 'node:worker_threads';
 import { BatchClient, serveBatches } from './batch-helper.ts';
-import { decodeJob } from './job-message.ts';
+import { decodeJob, encodeMembers } from './job-message.ts';
 import { type ContainerJob, packContainer } from './pack-container.ts';
 import type { WorkerReply, WorkerRequest } from './pool.ts';
 import { type ScanResult, nodeScanFs, scanDirectories } from './scan.ts';
@@ -18,7 +18,13 @@ function scan(id: number, root: string, directories: string[]): void {
   try {
     const result: ScanResult = { entries: [], problems: [] };
     scanDirectories(root, directories, nodeScanFs, result);
-    port.postMessage({ type: 'scanned', id, result } satisfies WorkerReply);
+    const { entries, problems } = result;
+    port.postMessage({
+      type: 'scanned',
+      id,
+      entries: encodeMembers(entries),
+      problems,
+    } satisfies WorkerReply);
   } catch (err) {
     port.postMessage({
       type: 'failed',
