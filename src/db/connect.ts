@@ -38,7 +38,15 @@ export const postgresPoolOf = (db: Db): pg.Pool | undefined => postgresPools.get
 
 export function openPostgres(url: string, max = 10): Database {
   const open = (options?: string) => {
-    const pool = new pg.Pool({ connectionString: url, max, ...(options ? { options } : {}) });
+    // The `options` go into the URL, after any it already has: pg lets the URL's parameters win over
+    // the config's, so an `options` in DATABASE_URL would otherwise drop the settings silently.
+    let connectionString = url;
+    if (options) {
+      const u = new URL(url);
+      u.searchParams.set('options', [u.searchParams.get('options'), options].filter(Boolean).join(' '));
+      connectionString = u.toString();
+    }
+    const pool = new pg.Pool({ connectionString, max });
     pool.on('error', () => {}); // idle-client errors are reported on the next query instead of crashing
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     postgresPools.set(db, pool);

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dialects, freshDatabase } from '../helpers/db.ts';
+import { dialects, freshDatabase, openOwnDatabase, postgresDatabase } from '../helpers/db.ts';
 import type { Database } from '../../src/db/connect.ts';
 import { runSearch } from '../../src/search/panosc/service.ts';
 
@@ -45,6 +45,22 @@ describe.each(dialects)('PaNOSC search settings (%s)', (dialect) => {
         ro: string;
       }>`SELECT current_setting('transaction_read_only') AS ro`.execute(database.db);
       expect(rows[0]!.ro).toBe('off');
+    });
+
+    it('keeps the settings when the database URL brings options of its own', async () => {
+      const own = await postgresDatabase();
+      const u = new URL(own.url);
+      u.searchParams.set('options', '-c lock_timeout=1234');
+      const other = openOwnDatabase({ url: u.toString(), drop: own.drop }, 2);
+      try {
+        const { rows } = await runSearch(other, (db) =>
+          sql<Record<string, string>>`SELECT current_setting('lock_timeout') AS lock,
+            current_setting('transaction_read_only') AS read_only`.execute(db),
+        );
+        expect(rows[0]).toEqual({ lock: '1234ms', read_only: 'on' });
+      } finally {
+        await other.close();
+      }
     });
 
     it('cannot write, even when asked to', async () => {
