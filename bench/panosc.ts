@@ -104,7 +104,7 @@ interface Result {
   reference: { p50: number; p95: number };
   loaded: { rps: number; p50: number; p95: number; errors: number };
   /** CPU per request under load (ms): the server process, and PostgreSQL's backends when on /proc. */
-  cpu: { node: number; pg: number | undefined };
+  cpu: { node: number; pg: number | undefined; clients: number };
 }
 
 /** CPU time (ms) so far of each PostgreSQL backend serving this database, read from /proc (same machine). */
@@ -181,7 +181,7 @@ async function measure(
   const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   const pg0 = await backendCpu(database);
   const node0 = process.cpuUsage();
-  const { latencies, errors, elapsed } = await loadFromChild(base);
+  const { latencies, errors, elapsed, cpuMs } = await loadFromChild(base);
   const node1 = process.cpuUsage(node0);
   const pg1 = await backendCpu(database);
   await app.close();
@@ -206,6 +206,7 @@ async function measure(
     cpu: {
       node: (node1.user + node1.system) / 1000 / served,
       pg: pgMs === undefined ? undefined : pgMs / served,
+      clients: cpuMs / served,
     },
   };
 }
@@ -230,9 +231,10 @@ function table(r: Result): string {
       `p50 ${ms(r.loaded.p50)} ms, p95 ${ms(r.loaded.p95)} ms${r.loaded.errors ? ` (${r.loaded.errors} errors)` : ''}. ` +
       `CPU per request meanwhile: server process ${r.cpu.node.toFixed(1)} ms` +
       (r.cpu.pg === undefined
-        ? ' (PostgreSQL in the same process).'
+        ? ' (PostgreSQL in the same process)'
         : `, PostgreSQL backends ${r.cpu.pg.toFixed(1)} ms (from /proc), ${(r.cpu.node + r.cpu.pg).toFixed(1)} ms in all; ` +
-          `2 cores give at most ~${Math.floor(2000 / (r.cpu.node + r.cpu.pg))} req/s at that cost.`),
+          `2 cores give at most ~${Math.floor(2000 / (r.cpu.node + r.cpu.pg))} req/s at that cost`) +
+      `; the load clients (another process on the same cores) used ${r.cpu.clients.toFixed(1)} ms more.`,
   ];
   return lines.join('\n');
 }
@@ -278,52 +280,56 @@ async function dropPgDatabase(url: string): Promise<void> {
 const FINDINGS = [
   '### What the bench showed on PostgreSQL, and what changed',
   '',
-  'Fifth round (migration 0016): throughput. The CPU column of the tables is per request, one at a time',
-  "(server process + PostgreSQL's backends, from `/proc` in 10 ms ticks, so ±0.25 ms at 40 samples).",
+  'Fifth round (migrations 0016 and 0017): throughput. The CPU column of the tables is per request, one at',
+  "a time (server process + PostgreSQL's backends, from `/proc` in 10 ms ticks: ±0.25 ms at 40 samples,",
+  '±0.2 ms at 50); the line under each table adds the CPU of the load clients, which share the 2 cores.',
   '',
   '- **Where Node spent its time.** A CPU profile of the server under the load (`node --cpu-prof`, and the',
   '  inspector around 400 one-word searches) put half of its CPU in `writev` and the event loop around it:',
   "  sending a statement to PostgreSQL over TCP on the same machine (the kernel's loopback path runs in the",
   "  sender's system call). Each round trip cost ~0.5 ms of the server's CPU whatever the statement, so the",
-  '  round trips per request went down: 38 per cycle of the 9-query mix before, 16 now.',
+  '  round trips went down: over 40 per cycle of the 9-query mix before (a dozen for two words), 16 now.',
   '- **No transaction around a search.** Searches use a pool of their own whose connections start with',
   '  `default_transaction_read_only=on`, `statement_timeout`, `jit=off`, `work_mem=32MB` and',
-  '  `max_parallel_workers_per_gather=0` (libpq `options` at connect time; `searchSettings` in',
-  '  `src/search/panosc/service.ts`, `Database.withSettings` in `src/db/connect.ts`): each statement is its',
-  '  own read-only transaction with the timeout, as the READ COMMITTED transaction gave each statement its',
-  '  own snapshot before, and a one-statement search is one round trip instead of three (tested: a write is',
-  '  refused, the settings are in force, a statement past the timeout answers 503 `search_timeout`). PGlite',
-  '  is unchanged (one in-process connection, no settings).',
+  '  `max_parallel_workers_per_gather=0` (libpq `options` at connect time, after any the database URL has;',
+  '  `searchSettings` in `src/search/panosc/service.ts`, `Database.withSettings` in `src/db/connect.ts`):',
+  '  each statement is its own read-only transaction under the timeout (the READ COMMITTED transaction gave',
+  '  each statement its own snapshot too), and a one-statement search is one round trip instead of three.',
+  '  Tested: a write is refused, the settings are in force (also with `options` in the URL), a statement',
+  '  past the timeout answers 503 `search_timeout`. PGlite is unchanged (one in-process connection).',
   '- **Two words inside PostgreSQL.** Migration 0016 is the threshold algorithm of `top-datasets.ts` for two',
   '  terms as one PL/pgSQL function: the postings read stay in arrays in the server, candidates are joined',
   '  and sorted in SQL, the look-ups run there, and only the page comes back (Node parsed ~5,600 postings',
   '  and sent ~1,100 look-ups per query before). Same rounds, bounds and results (tested against ranking',
-  '  every match: all pairs of a Zipf vocabulary, deep pages, pages past the last match, stop words only).',
-  '  One thing more than the Node version: candidates below the k-th best rank known so far are dropped',
-  '  before they are sorted (that rank only grows). Three words and more keep the rounds from Node. On 30',
-  '  queries of the mix, one backend: server CPU 26.5 → 2.8 ms per query, PostgreSQL 19.3 → 19.5-22 ms.',
-  "  Its cost now: ~55% primary-key look-ups of a candidate's missing word (~1,080 per query, the same",
-  '  number whatever the batch size: 512, 128, 64 or 32 per statement), ~33% joining the candidates of a',
-  '  round, ~10% reading the postings. Starting deeper (5,120 or 20,480 per list: 35% or 80% fewer',
-  '  look-ups) cost more in candidates than it saved.',
+  '  every match: all pairs of a Zipf vocabulary, deep pages, pages past the last match, stop words only);',
+  '  in addition, candidates below the k-th best rank known so far are dropped before they are sorted (that',
+  '  rank only grows). Three terms and more keep the rounds from Node. On 30 queries of the mix, one',
+  '  backend: server CPU 26.5 → 2.8 ms per query, PostgreSQL 19.3 → 19.5-22 ms.',
+  '- **Look-ups read the index only.** In the function, ~55% of the time went to the exact-rank look-ups of',
+  "  a candidate's missing word (~1,080 per query; the same number with 512, 128, 64 or 32 per statement),",
+  "  each reading the posting's heap row for its weight, mostly from outside the 128 MB of shared buffers.",
+  "  Migration 0017 makes the postings' primary key `(dataset_pid, term) INCLUDE (weight)` (the same",
+  "  constraint, no extra index for writers): the look-ups' share of the function's time on 12 queries of",
+  '  the mix fell from 290 to 110-150 ms (the build took 82 s on the kept 1M database).',
   '- **Free text is one statement.** With one or two terms the terms (`to_tsvector`), the best `skip +',
-  "  limit` datasets and the page's rows come from one statement (`bestOfFewTerms`, the branch not taken",
-  '  folded away by the planner), instead of three.',
+  "  limit` datasets and the page's rows come from one statement (`bestOfFewTerms`; the planner folds the",
+  '  branch not taken away), instead of three.',
   '- **Count of documents.** The proposal is LEFT JOINed to its session (every session has one), so',
-  '  PostgreSQL drops the join where no proposal column is read.',
-  "- **After this round**, the run in these tables (load average 3.1 → 2.9, another engineer's work on the",
-  '  same cores): 183 req/s under load (71 req/s at the start of this round on this machine at load ~4; 126',
-  "  in the previous round's quiet run); CPU per request under load 2.1 ms in the server + 5.6 ms in",
-  '  PostgreSQL = 7.7 ms (11.5-12.3 before: 5.4-5.9 + 6.1-6.4), at most ~260 req/s on 2 cores at that cost,',
-  '  but the 8 load clients (fetch in a child process) use the same 2 cores. Two words p50 25 / p95 40 ms',
-  '  (36 / 59 before); count (documents) 1.0 ms of PostgreSQL CPU (4.8 before the LEFT JOIN).',
-  '- **Still open.** Two words: ~26 ms of PostgreSQL CPU, more than half of it the ~1,080 look-ups per query,',
-  "  which read the postings' primary key and heap from outside the 128 MB of shared buffers; a covering",
-  '  index `dataset_term (dataset_pid, term) INCLUDE (weight)` would make them index-only (not tried: a',
-  '  70M-entry build). Words with a hyphen give more lexemes (`in-situ`: `in-situ`, `situ`; 3 of the 90',
-  '  two-word queries of the mix) and take the rounds from Node. Every search statement is planned anew',
-  "  (1-3 ms of PostgreSQL's time for the parameter and technique pages), and a technique filter resolves",
-  '  its names in a statement of its own.',
+  '  PostgreSQL drops the join where no proposal column is read: 4.8 → 1.0 ms of PostgreSQL CPU.',
+  "- **After this round**, the run in these tables (load average 3.6 → 2.5, another engineer's work on the",
+  '  same cores): 149 req/s under load (141-183 req/s in other runs this round at load 3-5; 71 req/s at the',
+  "  start of the round at load ~4; 126 in the previous round's quiet run). CPU per request under load:",
+  '  2.3 ms in the server + 5.9 ms in PostgreSQL = 8.2 ms (11.5-12.3 before: 5.4-5.9 + 6.1-6.4), plus',
+  '  1.2 ms in the load clients on the same 2 cores: at most ~210 req/s on 2 otherwise idle cores at that',
+  '  cost, so **200 req/s is within reach on the quiet machine but not shown here**. Two words p50 28 / p95',
+  "  51 ms here (36 / 59 in the previous round's quiet run), 4.4 + 23.6 ms of CPU (~26 + ~18 before).",
+  '- **Tried, not kept.** Starting the two-word lists deeper (5,120 or 20,480 postings: 35% or 80% fewer',
+  '  look-ups) cost more in candidates to join than it saved.',
+  "- **Still open.** Two words remain about half of PostgreSQL's CPU in the mix: the rest of the",
+  '  look-ups (index pages outside shared buffers) and joining ~2,500-10,000 candidates per round. Words',
+  '  with a hyphen give more lexemes (`in-situ`: `in-situ`, `situ`; 3 of the 90 two-word queries of the',
+  '  mix) and take the rounds from Node (~60 ms of server CPU each). A technique filter resolves its names',
+  '  in a statement of its own, and an include is a statement of its own.',
   '',
   'Fourth round (migration 0015):',
   '',
@@ -517,6 +523,8 @@ interface Load {
   latencies: number[];
   errors: number;
   elapsed: number;
+  /** CPU time (ms) of the load process over the window. */
+  cpuMs: number;
 }
 
 /** Runs `clients()` in a child process (this file again, with BENCH_PANOSC_LOADER set to the server). */
@@ -535,6 +543,7 @@ function loadFromChild(base: string): Promise<Load> {
 async function clients(base: string): Promise<Load> {
   const latencies: number[] = [];
   let errors = 0;
+  const cpu0 = process.cpuUsage();
   const started = performance.now();
   const until = started + SECONDS * 1000;
   await Promise.all(
@@ -549,7 +558,13 @@ async function clients(base: string): Promise<Load> {
       }
     }),
   );
-  return { latencies, errors, elapsed: (performance.now() - started) / 1000 };
+  const cpu = process.cpuUsage(cpu0);
+  return {
+    latencies,
+    errors,
+    elapsed: (performance.now() - started) / 1000,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+  };
 }
 
 if (process.env.BENCH_PANOSC_LOADER) {
