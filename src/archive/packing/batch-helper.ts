@@ -78,7 +78,7 @@ async function serve(
 
 /** The writer's side: ask for work ahead of need, take the results by sequence number. */
 export class BatchClient {
-  private readonly arrived = new Map<number, HelperReply>();
+  private readonly arrivedReplies = new Map<number, HelperReply>();
   private readonly waiting = new Map<
     number,
     { resolve: (reply: HelperReply) => void; reject: (e: Error) => void }
@@ -96,7 +96,7 @@ export class BatchClient {
         this.waiting.delete(reply.seq);
         waiter.resolve(reply);
       } else {
-        this.arrived.set(reply.seq, reply);
+        this.arrivedReplies.set(reply.seq, reply);
       }
     });
     port.on('close', () => {
@@ -117,12 +117,17 @@ export class BatchClient {
     } satisfies HelperRequest);
   }
 
+  /** Whether the helper's reply for batch `seq` is here (take() will not wait). */
+  arrived(seq: number): boolean {
+    return this.arrivedReplies.has(seq);
+  }
+
   /**
    * Work stealing: when a batch has not arrived, the writer takes it over if the helper has not
    * started it (the helper is behind), instead of waiting. True when the writer must read it itself.
    */
   claim(seq: number, claims: Int32Array): boolean {
-    if (this.arrived.has(seq)) return false;
+    if (this.arrivedReplies.has(seq)) return false;
     return Atomics.compareExchange(claims, seq, CLAIM_FREE, CLAIM_WRITER) === CLAIM_FREE;
   }
 
@@ -157,9 +162,9 @@ export class BatchClient {
   }
 
   private reply(seq: number): Promise<HelperReply> {
-    const ready = this.arrived.get(seq);
+    const ready = this.arrivedReplies.get(seq);
     if (ready) {
-      this.arrived.delete(seq);
+      this.arrivedReplies.delete(seq);
       return Promise.resolve(ready);
     }
     if (this.closed) return Promise.reject(new Error('the helper thread of the container writer stopped'));

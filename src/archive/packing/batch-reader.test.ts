@@ -1,14 +1,17 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { MessageChannel } from 'node:worker_threads';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { BatchClient, batchClaims, serveBatches } from './batch-helper.ts';
 import { BATCHED_FILE_LIMIT, BATCH_BYTES, readBatch, segmentMembers } from './batch-reader.ts';
 import { openContainer } from './container-reader.ts';
 import { extractContainer } from './extract.ts';
 import { HDF5_SIGNATURE } from './hdf5-signature.ts';
+import { packContainer } from './pack-container.ts';
 import { packTree } from './pack.ts';
+import { planContainers } from './plan.ts';
+import { scanTree } from './scan.ts';
 import { bytes, expectSameTree, snapshotTree, useTempDirs, writeTree } from './testing/trees.ts';
 import { verifyContainer } from './verify.ts';
 
@@ -117,5 +120,85 @@ describe('batches of small files', () => {
     await extractContainer(container!.file, { to });
     fs.rmSync(path.join(root, 'f20'));
     expectSameTree(snapshotTree(to), snapshotTree(root));
+  });
+
+  it('lets the writer read later batches while the helper is busy with the one it waits for', async () => {
+    // 45 files of 900 KiB: five batches. The helper answers batch 0 only after 300 ms, and sees the
+    // requests for batches 1-4 only then: a writer that reads later batches while it waits has
+    // claimed all four by that time, so the helper skips them.
+    const spec: Record<string, Buffer> = {};
+    for (let i = 0; i < 45; i++) spec[`f${String(i).padStart(2, '0')}`] = bytes(900 * 1024 + i, i + 1);
+    const root = writeTree(tempDir('src'), spec);
+    const [planned] = planContainers(root, scanTree(root)).containers;
+    expect(segmentMembers(planned!.members).length).toBe(5);
+
+    const toWriter = new MessageChannel();
+    const toHelper = new MessageChannel();
+    serveBatches(toHelper.port2);
+    const held: unknown[] = [];
+    const repliesToHeld: string[] = [];
+    let releasing: Promise<void> | undefined;
+    const forward = (port: MessagePort, message: any) =>
+      port.postMessage(
+        message,
+        message?.type === 'batch'
+          ? [message.batch.bytes.buffer]
+          : message?.type === 'recycle'
+            ? [message.buffer]
+            : [],
+      );
+    toWriter.port2.on('message', (request: any) => {
+      if (request.type === 'read' && request.seq > 0) return void held.push(request);
+      // Batch 0 was marked as started in the writer's claims (below): the helper reads it on claims
+      // of its own.
+      if (request.type === 'read') request.claims = batchClaims(1);
+      forward(toHelper.port1, request);
+    });
+    toHelper.port1.on('message', (reply: any) => {
+      if (
+        reply.type === 'skipped' ||
+        (reply.type === 'batch' && reply.seq > 0 && repliesToHeld.length < held.length)
+      )
+        repliesToHeld.push(reply.type);
+      if (reply.seq !== 0 || reply.type !== 'batch') return forward(toWriter.port2, reply);
+      releasing = (async () => {
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        for (const request of held) forward(toHelper.port1, request);
+        while (repliesToHeld.length < held.length) await new Promise((resolve) => setTimeout(resolve, 5));
+        forward(toWriter.port2, reply);
+      })();
+    });
+    // A helper that starts batch 0 the moment it is asked (a real one needs a moment, and the writer
+    // would claim it first).
+    class StartsAtOnce extends BatchClient {
+      override request(...args: Parameters<BatchClient['request']>): void {
+        if (args[0] === 0) Atomics.store(args[3], 0, 2);
+        super.request(...args);
+      }
+    }
+    const helper = new StartsAtOnce(toWriter.port1);
+    try {
+      const outDir = tempDir('out');
+      const job = {
+        ...planned!,
+        root,
+        outDir,
+        session: '',
+        created: new Date().toISOString(),
+        planDigest: planned!.digest,
+      };
+      const outcome = await packContainer(job, undefined, helper);
+      await releasing;
+      expect(held.map((r: any) => r.seq)).toEqual([1, 2, 3, 4]);
+      expect(repliesToHeld).toEqual(['skipped', 'skipped', 'skipped', 'skipped']);
+      expect(await verifyContainer(outcome.file)).toMatchObject({ ok: true, files: 45 });
+      const to = tempDir('restore');
+      await extractContainer(outcome.file, { to });
+      expectSameTree(snapshotTree(to), snapshotTree(root));
+    } finally {
+      helper.close();
+      toHelper.port2.close();
+      toWriter.port2.close();
+    }
   });
 });

@@ -6,7 +6,7 @@ import { BackgroundWriteback } from './durable.ts';
 import { BLOB_CHUNK_BYTES, type IndexRow, MiB, SLICE_BYTES } from './format.ts';
 import { IndexWriter, type IndexSlicing } from './index-table.ts';
 import { type AppendOutcome, appendFile } from './member-reader.ts';
-import { memberPrefix, segmentMembers } from './batch-reader.ts';
+import { type ReadBatch, memberPrefix, readBatch, segmentMembers } from './batch-reader.ts';
 import { type BatchClient, batchClaims } from './batch-helper.ts';
 import type { ScanProblem, ScannedEntry } from './scan.ts';
 
@@ -42,11 +42,13 @@ export interface ContainerContent {
 const HELPER_READ_AHEAD = 4;
 /*
  * With a helper, it is asked to read (sha256 per member, xxh128 per batch) every batch of small files,
- * while the writer copies each batch into the slice, does HDF5's chunk writes, /index and half of the
+ * while the writer copies each batch into the slice, does HDF5's chunk writes, /index and part of the
  * verification. Which thread has more to do depends on the tree and on other load, so the two balance
- * by work stealing: when the next batch has not arrived and the helper has not started it, the writer
- * claims it (an atomic flag per batch, shared with the helper) and reads it straight into the slice;
- * the helper skips a batch claimed by the writer.
+ * by work stealing (an atomic flag per batch, shared with the helper, which skips a batch claimed by
+ * the writer): when the next batch has not arrived and the helper has not started it, the writer
+ * reads it straight into the slice; when the helper is reading it, the writer reads the last batch
+ * asked for that the helper has not started into a buffer of its own (the helper works in order, so
+ * it would otherwise always be busy with the very batch the writer waits for) and appends it in turn.
  */
 
 /**
@@ -132,6 +134,19 @@ export async function writeContainerFile(
       }
     };
     askAhead(0);
+    // Batches this thread took from the far end of what the helper was asked for, by sequence number.
+    const stolen = new Map<number, ReadBatch>();
+    let spare: ArrayBuffer | undefined;
+    const stealLater = (client: BatchClient, waitingFor: number): boolean => {
+      for (let seq = asked - 1; seq > waitingFor; seq--) {
+        if (stolen.has(seq) || !client.claim(seq, claims)) continue;
+        const batch = batches[seq]!;
+        stolen.set(seq, readBatch(content.root, content.members.slice(batch.first, batch.end), spare));
+        spare = undefined;
+        return true;
+      }
+      return false;
+    };
 
     for (const segment of segments) {
       if (segment.kind === 'large') {
@@ -142,12 +157,23 @@ export async function writeContainerFile(
       }
       const members = content.members.slice(segment.first, segment.end);
       askAhead(segment.seq + 1);
-      if (helper && !helper.claim(segment.seq, claims)) {
-        const batch = await helper.take(segment.seq);
+      const appendBatch = (batch: ReadBatch) => {
         const base = appender.position;
         appender.append(batch.bytes, batch.xxh128);
-        helper.recycle(batch);
         members.forEach((member, i) => record(member, batch.outcomes[i] ?? null, base));
+      };
+      const own = stolen.get(segment.seq);
+      if (own) {
+        stolen.delete(segment.seq);
+        appendBatch(own);
+        spare = own.bytes.buffer as ArrayBuffer;
+      } else if (helper && !helper.claim(segment.seq, claims)) {
+        // The helper has started this batch. Until it arrives, read a later one it has not started.
+        while (!helper.arrived(segment.seq) && stealLater(helper, segment.seq))
+          await new Promise((resolve) => setImmediate(resolve));
+        const batch = await helper.take(segment.seq);
+        appendBatch(batch);
+        helper.recycle(batch);
       } else {
         // No helper, or it is behind and had not started this batch: read straight into the slice.
         for (const member of members) {
