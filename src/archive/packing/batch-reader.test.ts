@@ -123,11 +123,11 @@ describe('batches of small files', () => {
   });
 
   it('lets the writer read later batches while the helper is busy with the one it waits for', async () => {
-    // 45 files of 900 KiB: five batches. The helper answers batch 0 only after 300 ms, and sees the
+    // 650 files of 60 KiB: five batches. The helper answers batch 0 only after 300 ms, and sees the
     // requests for batches 1-4 only then: a writer that reads later batches while it waits has
     // claimed all four by that time, so the helper skips them.
     const spec: Record<string, Buffer> = {};
-    for (let i = 0; i < 45; i++) spec[`f${String(i).padStart(2, '0')}`] = bytes(900 * 1024 + i, i + 1);
+    for (let i = 0; i < 650; i++) spec[`f${String(i).padStart(3, '0')}`] = bytes(60 * 1024 + i, i + 1);
     const root = writeTree(tempDir('src'), spec);
     const [planned] = planContainers(root, scanTree(root)).containers;
     expect(segmentMembers(planned!.members).length).toBe(5);
@@ -191,7 +191,7 @@ describe('batches of small files', () => {
       await releasing;
       expect(held.map((r: any) => r.seq)).toEqual([1, 2, 3, 4]);
       expect(repliesToHeld).toEqual(['skipped', 'skipped', 'skipped', 'skipped']);
-      expect(await verifyContainer(outcome.file)).toMatchObject({ ok: true, files: 45 });
+      expect(await verifyContainer(outcome.file)).toMatchObject({ ok: true, files: 650 });
       const to = tempDir('restore');
       await extractContainer(outcome.file, { to });
       expectSameTree(snapshotTree(to), snapshotTree(root));

@@ -40,6 +40,12 @@ export interface ContainerContent {
 
 /** Batches requested from the helper thread ahead of the one being written (8 MiB each in memory). */
 const HELPER_READ_AHEAD = 4;
+/**
+ * The writer reads later batches while it waits only when their files average less than this: the
+ * helper is the slower thread on many small files (a few syscalls per file), the writer on large ones
+ * (HDF5's per-byte work), and stealing those only delayed the writer (bench tree (b), ~128 KiB files).
+ */
+const FAR_STEAL_MAX_AVERAGE = 64 * 1024;
 /*
  * With a helper, it is asked to read (sha256 per member, xxh128 per batch) every batch of small files,
  * while the writer copies each batch into the slice, does HDF5's chunk writes, /index and part of the
@@ -48,7 +54,8 @@ const HELPER_READ_AHEAD = 4;
  * the writer): when the next batch has not arrived and the helper has not started it, the writer
  * reads it straight into the slice; when the helper is reading it, the writer reads the last batch
  * asked for that the helper has not started into a buffer of its own (the helper works in order, so
- * it would otherwise always be busy with the very batch the writer waits for) and appends it in turn.
+ * it would otherwise always be busy with the very batch the writer waits for) and appends it in turn;
+ * only batches of small files (see FAR_STEAL_MAX_AVERAGE).
  */
 
 /**
@@ -134,6 +141,11 @@ export async function writeContainerFile(
       }
     };
     askAhead(0);
+    const manySmallFiles = (batch: { first: number; end: number }) => {
+      let bytes = 0;
+      for (let i = batch.first; i < batch.end; i++) bytes += content.members[i]!.size;
+      return bytes < FAR_STEAL_MAX_AVERAGE * (batch.end - batch.first);
+    };
     // Batches this thread took from the far end of what the helper was asked for, by sequence number.
     const stolen = new Map<number, ReadBatch>();
     // Their buffers, reused: a fresh 9 MiB buffer per batch costs page faults and, being external
@@ -141,8 +153,8 @@ export async function writeContainerFile(
     const spares: ArrayBuffer[] = [];
     const stealLater = (client: BatchClient, waitingFor: number): boolean => {
       for (let seq = asked - 1; seq > waitingFor; seq--) {
-        if (stolen.has(seq) || !client.claim(seq, claims)) continue;
         const batch = batches[seq]!;
+        if (!manySmallFiles(batch) || stolen.has(seq) || !client.claim(seq, claims)) continue;
         stolen.set(seq, readBatch(content.root, content.members.slice(batch.first, batch.end), spares.pop()));
         return true;
       }
