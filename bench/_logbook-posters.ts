@@ -1,11 +1,10 @@
 // The posting side of bench/logbook.ts, run in a child process so that the parent's CPU time is the
 // server's alone, as in a deployment where beamline software runs elsewhere. Each of `posters`
-// loops posting the next request as soon as the last one is answered (fetch keeps connections
-// alive), for `seconds`; the parent gets back the count, the latencies' p50/p99 and this process's CPU.
-// node:http with a keep-alive agent rather than fetch: it costs the client a third of fetch's CPU,
-// which matters when client, server and database share two cores.
+// loops posting the next request as soon as the last one is answered (connections kept alive),
+// for `seconds`; the parent gets back the count, the latencies' p50/p99 and this process's CPU.
+// Requests go by node:http with a keep-alive agent (httpRequest of bench/util.ts), not fetch.
 import { randomUUID } from 'node:crypto';
-import http from 'node:http';
+import { httpRequest } from './util.ts';
 
 export interface PosterJob {
   base: string;
@@ -36,23 +35,6 @@ const eventBody = (i: number) => ({
   clientId: randomUUID(),
 });
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-
-/** One request; resolves with the status and body text. */
-function request(url: URL, method: string, headers: http.OutgoingHttpHeaders, body?: string) {
-  return new Promise<{ status: number; text: string }>((resolve, reject) => {
-    const req = http.request(url, { method, headers, agent }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (text += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
 async function runPosters(job: PosterJob): Promise<PosterReport> {
   const path =
     job.batch === 0
@@ -67,14 +49,14 @@ async function runPosters(job: PosterJob): Promise<PosterReport> {
     const i = n++;
     const t = performance.now();
     let res: { status: number; text: string };
-    if (job.batch === 0) res = await request(url, 'GET', {});
+    if (job.batch === 0) res = await httpRequest(url, 'GET', {});
     else {
       const body = JSON.stringify(
         job.batch === 1
           ? eventBody(i)
           : { events: Array.from({ length: job.batch }, (_, j) => eventBody(i * job.batch + j)) },
       );
-      res = await request(
+      res = await httpRequest(
         url,
         'POST',
         {
@@ -118,7 +100,6 @@ if (process.send) {
   process.once('message', (job: PosterJob) => {
     runPosters(job).then(
       (report) => {
-        agent.destroy();
         process.send!({ report }, () => process.exit(0));
       },
       (err: Error) => process.send!({ error: String(err.stack ?? err) }, () => process.exit(1)),

@@ -20,7 +20,7 @@ import { openPglite, openPostgres, type Database } from '../src/db/connect.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
 import { syncTechniques } from '../src/catalogue/techniques/repo.ts';
 import pg from 'pg';
-import { benchPostgres, machine, ms, percentile, postgresServerUrl, timeIt } from './util.ts';
+import { benchPostgres, httpRequest, machine, ms, percentile, postgresServerUrl, timeIt } from './util.ts';
 import { generate, PARAMS, VOCABULARY } from './panosc-data.ts';
 
 const PG_DATASETS = Number(process.env.BENCH_PANOSC_DATASETS ?? 1_000_000);
@@ -175,7 +175,7 @@ async function measure(
     console.error(`bench panosc: ${engine} ${name}: p50 ${ms(rows.at(-1)!.p50)} p95 ${ms(rows.at(-1)!.p95)}`);
   }
   const refSamples = LOAD_ONLY ? [0] : await timeIt(RUNS, () => hit(REFERENCE[1]()));
-  // Throughput and latency under load over real HTTP: CLIENTS concurrent keep-alive clients cycling
+  // Throughput and latency under load over real HTTP: CLIENTS concurrent keep-alive clients (node:http) cycling
   // through the mix, in another process (their CPU is not the server's).
   await app.listen({ host: '127.0.0.1', port: 0 });
   const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
@@ -551,9 +551,8 @@ async function clients(base: string): Promise<Load> {
       for (let i = c; performance.now() < until; i += CLIENTS) {
         const [, url] = MIX[i % MIX.length]!;
         const t = performance.now();
-        const res = await fetch(base + url(i));
-        await res.arrayBuffer();
-        if (res.ok) latencies.push(performance.now() - t);
+        const res = await httpRequest(new URL(base + url(i)));
+        if (res.status === 200) latencies.push(performance.now() - t);
         else errors++;
       }
     }),
@@ -569,5 +568,6 @@ async function clients(base: string): Promise<Load> {
 
 if (process.env.BENCH_PANOSC_LOADER) {
   const load = await clients(process.env.BENCH_PANOSC_LOADER);
-  process.send!(load, () => process.disconnect());
+  // exit, not disconnect: the keep-alive sockets would keep this process alive.
+  process.send!(load, () => process.exit(0));
 } else if (import.meta.url === pathToFileURL(process.argv[1]!).href) console.log(await run());

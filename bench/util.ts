@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import http from 'node:http';
 import pg from 'pg';
 
 /** p-th percentile (0-100) of samples in milliseconds. */
@@ -51,3 +52,29 @@ export async function benchPostgres(name: string): Promise<string | undefined> {
 
 export const machine = () =>
   `Node ${process.version}, ${execFileSync('nproc', { encoding: 'utf8' }).trim()} cores`;
+
+const keepAlive = new http.Agent({ keepAlive: true, maxSockets: 64 });
+
+/**
+ * One HTTP request over a keep-alive connection; resolves with the status and body text. Load clients
+ * use node:http rather than fetch: it costs the client about a third of fetch's CPU, which matters
+ * when client, server and database share two cores.
+ */
+export function httpRequest(
+  url: URL,
+  method = 'GET',
+  headers: http.OutgoingHttpHeaders = {},
+  body?: string,
+): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method, headers, agent: keepAlive }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
