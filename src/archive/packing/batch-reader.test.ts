@@ -12,7 +12,7 @@ import { packContainer } from './pack-container.ts';
 import { packTree } from './pack.ts';
 import { planContainers } from './plan.ts';
 import { scanTree } from './scan.ts';
-import { bytes, expectSameTree, snapshotTree, useTempDirs, writeTree } from './testing/trees.ts';
+import { bytes, expectSameTree, jobFor, snapshotTree, useTempDirs, writeTree } from './testing/trees.ts';
 import { verifyContainer } from './verify.ts';
 
 const tempDir = useTempDirs();
@@ -179,14 +179,7 @@ describe('batches of small files', () => {
     const helper = new StartsAtOnce(toWriter.port1);
     try {
       const outDir = tempDir('out');
-      const job = {
-        ...planned!,
-        root,
-        outDir,
-        session: '',
-        created: new Date().toISOString(),
-        planDigest: planned!.digest,
-      };
+      const job = jobFor(planned!, root, outDir);
       const outcome = await packContainer(job, undefined, helper);
       await releasing;
       expect(held.map((r: any) => r.seq)).toEqual([1, 2, 3, 4]);

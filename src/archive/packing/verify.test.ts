@@ -9,7 +9,7 @@ import { packContainer } from './pack-container.ts';
 import { packTree } from './pack.ts';
 import { planContainers } from './plan.ts';
 import { scanTree } from './scan.ts';
-import { bytes, useTempDirs, writeHdf5File, writeTree } from './testing/trees.ts';
+import { bytes, jobFor, useTempDirs, writeHdf5File, writeTree } from './testing/trees.ts';
 import { verifyContainer } from './verify.ts';
 
 const tempDir = useTempDirs();
@@ -73,14 +73,7 @@ describe('the verification before the rename', () => {
     const root = writeTree(tempDir('src'), content);
     const outDir = tempDir('out');
     const [planned] = planContainers(root, scanTree(root)).containers;
-    const job = {
-      ...planned!,
-      root,
-      outDir,
-      session: '',
-      created: new Date().toISOString(),
-      planDigest: planned!.digest,
-    };
+    const job = jobFor(planned!, root, outDir);
     const damage = (partial: string) => {
       // Flip one byte of b.bin inside /blob, as a torn or misdirected write would.
       const raw = fs.readFileSync(partial);
@@ -104,14 +97,7 @@ describe('the verification before the rename', () => {
     const root = writeTree(tempDir('src'), content);
     const outDir = tempDir('out');
     const [planned] = planContainers(root, scanTree(root)).containers;
-    const job = {
-      ...planned!,
-      root,
-      outDir,
-      session: '',
-      created: new Date().toISOString(),
-      planDigest: planned!.digest,
-    };
+    const job = jobFor(planned!, root, outDir);
     const sha = crypto.hash('sha256', content['b.bin'], 'hex');
     const damage = (partial: string) => {
       // One hex digit of b.bin's sha256 in /index/sha256, as a misdirected write would change it.
@@ -134,14 +120,7 @@ describe('the verification before the rename', () => {
     const root = writeTree(tempDir('src'), content);
     const outDir = tempDir('out');
     const [planned] = planContainers(root, scanTree(root)).containers;
-    const job = {
-      ...planned!,
-      root,
-      outDir,
-      session: '',
-      created: new Date().toISOString(),
-      planDigest: planned!.digest,
-    };
+    const job = jobFor(planned!, root, outDir);
     const damage = (partial: string) => {
       const raw = fs.readFileSync(partial);
       for (const name of ['f00', 'f29']) {

@@ -3,6 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, expect } from 'vitest';
+import type { ContainerJob } from '../pack-container.ts';
+import type { PlannedContainer } from '../plan.ts';
 
 /** A temporary directory removed after the current test. */
 export function useTempDirs(): (label?: string) => string {
@@ -109,4 +111,16 @@ export async function writeHdf5File(file: string): Promise<void> {
   } finally {
     f.close();
   }
+}
+
+/** The job that packs one planned container of `root` into `outDir`, as pack.ts would hand it out. */
+export function jobFor(planned: PlannedContainer, root: string, outDir: string): ContainerJob {
+  return {
+    ...planned,
+    root,
+    outDir,
+    session: '',
+    created: new Date().toISOString(),
+    planDigest: planned.digest,
+  };
 }
