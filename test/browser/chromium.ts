@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { expect } from 'vitest';
-import { chromium, type Browser, type Locator } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { ensurePortalBuilt } from './portal-server.ts';
 
 // Set-up shared by the browser tests: Debian's chromium driven through playwright-core.
@@ -16,6 +16,24 @@ export const SKIP_REASON = haveChromium
   : ` (SKIPPED: ${CHROMIUM} not installed; apt-get install -y chromium)`;
 /** expect.poll options; generous because vitest workers, Chromium and the app share a small machine. */
 export const POLL = { timeout: 15_000, interval: 50 };
+
+/**
+ * Keeps a full-page picture of what a test saw in /tmp/NAME.png, for people looking at the portal. It is
+ * not one of the test's checks: on a loaded machine Chromium can take longer than any sensible timeout
+ * to paint a long page, so a picture not taken in 30 s is reported on stderr, not failed.
+ */
+export async function keepScreenshot(page: Page, name: string): Promise<void> {
+  try {
+    await page.screenshot({
+      path: `/tmp/${name}.png`,
+      fullPage: true,
+      animations: 'disabled',
+      timeout: 60_000,
+    });
+  } catch (err) {
+    console.warn(`screenshot ${name} not taken: ${(err as Error).message.split('\n')[0]}`);
+  }
+}
 
 /** Headless Chromium without sandbox, GPU or any background traffic of its own. */
 export function launchChromium(): Promise<Browser> {

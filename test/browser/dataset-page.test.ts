@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { haveChromium, launchWithPortal, pollText, SKIP_REASON } from './chromium.ts';
+import { haveChromium, keepScreenshot, launchWithPortal, pollText, SKIP_REASON } from './chromium.ts';
 import { startPortalServer, type PortalServer } from './portal-server.ts';
 import { registerDataset } from '../../src/ingest/registration.ts';
 import { FIXTURES, tempRoot } from '../ingest/trees.ts';
@@ -131,7 +131,7 @@ describe.skipIf(!haveChromium)(`dataset page with real files${SKIP_REASON}`, () 
     // NXentry → NXdata default plot: @h5web draws the 3-D frames as a heatmap on a WebGL canvas
     await frame.getByText('frames (counts)').waitFor({ state: 'visible' });
     expect(await frame.locator('canvas').count()).toBeGreaterThan(0);
-    await page.screenshot({ path: '/tmp/fairbeam-dataset-preview.png', fullPage: true });
+    await keepScreenshot(page, 'fairbeam-dataset-preview');
   });
 
   it('previews a file larger than 128 MiB by reading only parts of it with Range requests', async () => {
@@ -154,7 +154,7 @@ describe.skipIf(!haveChromium)(`dataset page with real files${SKIP_REASON}`, () 
     await frame.getByText('frames (counts)').waitFor({ state: 'visible', timeout: 60_000 });
     await expect.poll(() => frame.locator('canvas').count(), POLL).toBeGreaterThan(0);
     await pollText(frame.getByTestId('preview-transfer'), POLL).toMatch(/range requests/);
-    await page.screenshot({ path: '/tmp/fairbeam-dataset-preview-big.png', fullPage: true });
+    await keepScreenshot(page, 'fairbeam-dataset-preview-big');
 
     // What the server sent for this file, from its audit log (one entry per request).
     const sent = await sql<{ status: number; bytes: number }>`

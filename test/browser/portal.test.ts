@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { CHROMIUM, haveChromium, launchWithPortal, pollCount, pollText, SKIP_REASON } from './chromium.ts';
+import {
+  CHROMIUM,
+  haveChromium,
+  keepScreenshot,
+  launchWithPortal,
+  pollCount,
+  pollText,
+  SKIP_REASON,
+} from './chromium.ts';
 import { startPortalServer, type PortalServer } from './portal-server.ts';
 import { PASSWORD } from '../helpers/world.ts';
 
@@ -9,8 +17,6 @@ import { PASSWORD } from '../helpers/world.ts';
 
 if (!haveChromium)
   console.warn(`portal browser test skipped: ${CHROMIUM} not installed (apt-get install -y chromium)`);
-
-const SCREENSHOT_DIR = '/tmp';
 
 describe.skipIf(!haveChromium)(`portal in a real browser${SKIP_REASON}`, () => {
   let server: PortalServer;
@@ -86,7 +92,7 @@ describe.skipIf(!haveChromium)(`portal in a real browser${SKIP_REASON}`, () => {
     expect(await energy.getByTestId('parameter-unit').textContent()).toBe('keV');
     expect(await energy.locator('td').last().textContent()).toMatch(/10.*J$/); // SI value in joules
     await pollText(page.getByTestId('file-row')).toMatch(/^emb\/data\.h5\s*100 B/);
-    await page.screenshot({ path: `${SCREENSHOT_DIR}/fairbeam-portal-dataset.png`, fullPage: true });
+    await keepScreenshot(page, 'fairbeam-portal-dataset');
   });
 
   it('hides the embargoed session again after logging out with the button', async () => {

@@ -3,7 +3,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { CHROMIUM, haveChromium, launchWithPortal, pollCount, pollText, SKIP_REASON } from './chromium.ts';
+import {
+  CHROMIUM,
+  haveChromium,
+  keepScreenshot,
+  launchWithPortal,
+  pollCount,
+  pollText,
+  SKIP_REASON,
+} from './chromium.ts';
 import { startPortalServer, type PortalServer } from './portal-server.ts';
 import { PASSWORD } from '../helpers/world.ts';
 import { LibraryRegistry } from '../../src/archive/workflow/libraries.ts';
@@ -177,7 +185,7 @@ describe.skipIf(!haveChromium)(`tape admin page in a real browser${SKIP_REASON}`
     await text(page.getByTestId('tape-restore-done')).toBe(
       'Nothing to recall: the files are on disk already.',
     );
-    await page.screenshot({ path: '/tmp/fairbeam-tape-admin.png', fullPage: true });
+    await keepScreenshot(page, 'fairbeam-tape-admin');
   });
 
   it('gives ordinary users and staff neither the page nor its nav entry', async () => {

@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { haveChromium, launchWithPortal, POLL, pollText, SKIP_REASON } from '../browser/chromium.ts';
+import {
+  haveChromium,
+  keepScreenshot,
+  launchWithPortal,
+  POLL,
+  pollText,
+  SKIP_REASON,
+} from '../browser/chromium.ts';
 import { startPortalServer, type PortalServer } from '../browser/portal-server.ts';
 import { PASSWORD } from '../helpers/world.ts';
 import { EMB_DOI } from './helpers.ts';
@@ -65,7 +72,7 @@ describe.skipIf(!haveChromium)(`embargo requests in the portal${SKIP_REASON}`, (
     await dora.getByTestId('nav-policy-requests').click();
     await dora.waitForURL(/\/policy-requests$/);
     await pollText(rows(dora)).toContain('paper under review');
-    await dora.screenshot({ path: '/tmp/fairbeam-policy-queue.png', fullPage: true });
+    await keepScreenshot(dora, 'fairbeam-policy-queue');
     await dora.getByPlaceholder('Note (optional)').fill('granted until the paper is out');
     await dora.getByRole('button', { name: 'Approve' }).click();
     await pollText(dora.getByTestId('policy-requests-page')).toContain('No requests are waiting');
@@ -75,7 +82,7 @@ describe.skipIf(!haveChromium)(`embargo requests in the portal${SKIP_REASON}`, (
     await pollText(ada.getByTestId('policy-state')).toContain('Embargoed until 5 Jan 2030');
     await pollText(rows(ada).getByTestId('policy-request-status')).toBe('Approved');
     await pollText(rows(ada)).toContain('granted until the paper is out');
-    await ada.screenshot({ path: '/tmp/fairbeam-session-policy.png', fullPage: true });
+    await keepScreenshot(ada, 'fairbeam-session-policy');
 
     // Then an early release, approved by the data manager on the session page itself.
     await ada.getByLabel('an early release').check();
