@@ -28,7 +28,7 @@ export async function keepScreenshot(page: Page, name: string): Promise<void> {
       path: `/tmp/${name}.png`,
       fullPage: true,
       animations: 'disabled',
-      timeout: 60_000,
+      timeout: 30_000,
     });
   } catch (err) {
     console.warn(`screenshot ${name} not taken: ${(err as Error).message.split('\n')[0]}`);
