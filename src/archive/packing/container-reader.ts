@@ -5,7 +5,7 @@ import { heapOf, heapSlab, loadH5wasm } from '../../hdf5/h5wasm.ts';
 import { type ContainerAttributes, readAttributes } from './attributes.ts';
 import { type IndexRow, SLICE_BYTES } from './format.ts';
 import { HDF5_SIGNATURE, fdIsHdf5 } from './hdf5-signature.ts';
-import { compareIndex, readIndex } from './index-table.ts';
+import { compareIndex, readIndex } from './index-read.ts';
 
 /** A file that is not a readable fairbeam container; the message starts with its path. */
 export class ContainerError extends Error {}

@@ -2,7 +2,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadH5wasm } from '../../hdf5/h5wasm.ts';
 import type { IndexRow } from './format.ts';
-import { IndexWriter, compareIndex, readIndex, writeIndex } from './index-table.ts';
+import { IndexWriter, writeIndex } from './index-table.ts';
+import { compareIndex, readIndex } from './index-read.ts';
 import { useTempDirs } from './testing/trees.ts';
 
 const tempDir = useTempDirs();
