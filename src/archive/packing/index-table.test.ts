@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { File as H5File } from 'h5wasm';
 import { describe, expect, it } from 'vitest';
 import { loadH5wasm } from '../../hdf5/h5wasm.ts';
 import type { IndexRow } from './format.ts';
@@ -25,109 +26,110 @@ function rowsOf(count: number): IndexRow[] {
   });
 }
 
+/** Writes an HDF5 file with `write`, then opens it again for `check` (closed after, whatever happens). */
+async function writeThenRead(
+  name: string,
+  write: (out: H5File) => void,
+  check: (back: H5File) => void,
+): Promise<void> {
+  const h5 = await loadH5wasm();
+  const file = path.join(tempDir(), name);
+  const out = new h5.File(file, 'w');
+  write(out);
+  out.close();
+  const back = new h5.File(file, 'r');
+  try {
+    check(back);
+  } finally {
+    back.close();
+  }
+}
+
 describe('/index columns', () => {
   it('are written and read in bounded slices and come back intact', async () => {
-    const h5 = await loadH5wasm();
-    const file = path.join(tempDir(), 'index.h5');
     const rows = rowsOf(23);
-    const out = new h5.File(file, 'w');
-    // 4 rows per call; strings cut at 100 bytes too (paths grow to ~160 bytes: one row per slice).
-    writeIndex(out, rows, { rows: 4, bytes: 100 });
-    out.close();
-
-    const back = new h5.File(file, 'r');
-    try {
-      const column = back.get('index/path') as import('h5wasm').Dataset;
-      expect(column.shape).toEqual([23]);
-      expect(column.metadata.chunks).toEqual([4]);
-      expect(readIndex(back, 5)).toEqual(rows);
-      expect(readIndex(back)).toEqual(rows);
-    } finally {
-      back.close();
-    }
+    await writeThenRead(
+      'index.h5',
+      // 4 rows per call; strings cut at 100 bytes too (paths grow to ~160 bytes: one row per slice).
+      (out) => writeIndex(out, rows, { rows: 4, bytes: 100 }),
+      (back) => {
+        const column = back.get('index/path') as import('h5wasm').Dataset;
+        expect(column.shape).toEqual([23]);
+        expect(column.metadata.chunks).toEqual([4]);
+        expect(readIndex(back, 5)).toEqual(rows);
+        expect(readIndex(back)).toEqual(rows);
+      },
+    );
   });
 
   it('grow by the rows handed over piece by piece, as the container writer does', async () => {
-    const h5 = await loadH5wasm();
-    const file = path.join(tempDir(), 'growing.h5');
     const rows = rowsOf(23);
-    const out = new h5.File(file, 'w');
-    // Planned 25 rows (two were dropped later), 4 rows per call, written after 0, 5, 5, 11 and 23 rows.
-    const index = new IndexWriter(out, 25, { rows: 4, bytes: 100 });
-    for (const upTo of [0, 5, 5, 11, 23]) index.write(rows, upTo);
-    expect(index.written).toBe(23);
-    out.close();
-
-    const back = new h5.File(file, 'r');
-    try {
-      expect((back.get('index/sha256') as import('h5wasm').Dataset).shape).toEqual([23]);
-      expect(readIndex(back, 5)).toEqual(rows);
-    } finally {
-      back.close();
-    }
+    await writeThenRead(
+      'growing.h5',
+      (out) => {
+        // Planned 25 rows (two were dropped later), 4 rows per call, written after 0, 5, 5, 11 and 23 rows.
+        const index = new IndexWriter(out, 25, { rows: 4, bytes: 100 });
+        for (const upTo of [0, 5, 5, 11, 23]) index.write(rows, upTo);
+        expect(index.written).toBe(23);
+      },
+      (back) => {
+        expect((back.get('index/sha256') as import('h5wasm').Dataset).shape).toEqual([23]);
+        expect(readIndex(back, 5)).toEqual(rows);
+      },
+    );
   });
 
   it('are compared byte for byte with the rows written, naming the rows that differ', async () => {
-    const h5 = await loadH5wasm();
-    const file = path.join(tempDir(), 'compare.h5');
     const rows = rowsOf(23);
-    const out = new h5.File(file, 'w');
-    writeIndex(out, rows, { rows: 4, bytes: 100 });
-    out.close();
-    const back = new h5.File(file, 'r');
-    try {
-      expect(compareIndex(back, rows)).toEqual([]);
-      const changed = rows.map((r) => ({ ...r }));
-      changed[2]!.sha256 = changed[2]!.sha256.replace(/.$/, 'f');
-      changed[7]!.path += 'x';
-      changed[11]!.mtime += 1e-6;
-      changed[20]!.target = 'elsewhere';
-      expect(compareIndex(back, changed)).toEqual(
-        [2, 7, 11, 20].map((i) => `${changed[i]!.path}: index row ${i} differs from what was written`),
-      );
-      expect(compareIndex(back, rows.slice(0, 22))).toEqual(
-        expect.arrayContaining(['/index/path has 23 rows, 22 were written']),
-      );
-    } finally {
-      back.close();
-    }
+    await writeThenRead(
+      'compare.h5',
+      (out) => writeIndex(out, rows, { rows: 4, bytes: 100 }),
+      (back) => {
+        expect(compareIndex(back, rows)).toEqual([]);
+        const changed = rows.map((r) => ({ ...r }));
+        changed[2]!.sha256 = changed[2]!.sha256.replace(/.$/, 'f');
+        changed[7]!.path += 'x';
+        changed[11]!.mtime += 1e-6;
+        changed[20]!.target = 'elsewhere';
+        expect(compareIndex(back, changed)).toEqual(
+          [2, 7, 11, 20].map((i) => `${changed[i]!.path}: index row ${i} differs from what was written`),
+        );
+        expect(compareIndex(back, rows.slice(0, 22))).toEqual(
+          expect.arrayContaining(['/index/path has 23 rows, 22 were written']),
+        );
+      },
+    );
   });
 
   it('handles an empty index and one that fits a single slice', async () => {
-    const h5 = await loadH5wasm();
-    for (const count of [0, 3]) {
-      const file = path.join(tempDir(), `index-${count}.h5`);
-      const out = new h5.File(file, 'w');
-      writeIndex(out, rowsOf(count));
-      out.close();
-      const back = new h5.File(file, 'r');
-      expect(readIndex(back)).toEqual(rowsOf(count));
-      back.close();
-    }
+    for (const count of [0, 3])
+      await writeThenRead(
+        `index-${count}.h5`,
+        (out) => writeIndex(out, rowsOf(count)),
+        (back) => expect(readIndex(back)).toEqual(rowsOf(count)),
+      );
   });
 
   it('reads columns in other layouts (as other software may write them) through h5wasm', async () => {
-    const h5 = await loadH5wasm();
-    const file = path.join(tempDir(), 'index-other.h5');
     const rows = rowsOf(7);
-    const out = new h5.File(file, 'w');
-    const index = out.create_group('index');
-    // Signed integers of other widths; type as a variable-length string, target as a fixed-length one.
-    index.create_dataset({ name: 'path', data: rows.map((r) => r.path) });
-    index.create_dataset({ name: 'type', data: rows.map((r) => r.type) });
-    index.create_dataset({ name: 'offset', data: BigInt64Array.from(rows, (r) => BigInt(r.offset)) });
-    index.create_dataset({ name: 'length', data: rows.map((r) => r.length), dtype: '<i4' });
-    index.create_dataset({ name: 'mtime', data: Float64Array.from(rows, (r) => r.mtime) });
-    index.create_dataset({ name: 'mode', data: rows.map((r) => r.mode), dtype: '<i8' });
-    index.create_dataset({ name: 'sha256', data: rows.map((r) => r.sha256), dtype: 'S64' });
-    index.create_dataset({ name: 'target', data: rows.map((r) => r.target), dtype: 'S32' });
-    out.close();
-    const back = new h5.File(file, 'r');
-    try {
-      expect(readIndex(back, 3)).toEqual(rows);
-      expect(readIndex(back)).toEqual(rows);
-    } finally {
-      back.close();
-    }
+    await writeThenRead(
+      'index-other.h5',
+      (out) => {
+        const index = out.create_group('index');
+        // Signed integers of other widths; type as a variable-length string, target as a fixed-length one.
+        index.create_dataset({ name: 'path', data: rows.map((r) => r.path) });
+        index.create_dataset({ name: 'type', data: rows.map((r) => r.type) });
+        index.create_dataset({ name: 'offset', data: BigInt64Array.from(rows, (r) => BigInt(r.offset)) });
+        index.create_dataset({ name: 'length', data: rows.map((r) => r.length), dtype: '<i4' });
+        index.create_dataset({ name: 'mtime', data: Float64Array.from(rows, (r) => r.mtime) });
+        index.create_dataset({ name: 'mode', data: rows.map((r) => r.mode), dtype: '<i8' });
+        index.create_dataset({ name: 'sha256', data: rows.map((r) => r.sha256), dtype: 'S64' });
+        index.create_dataset({ name: 'target', data: rows.map((r) => r.target), dtype: 'S32' });
+      },
+      (back) => {
+        expect(readIndex(back, 3)).toEqual(rows);
+        expect(readIndex(back)).toEqual(rows);
+      },
+    );
   });
 });

@@ -67,13 +67,18 @@ describe('verifyContainer', () => {
   });
 });
 
+/** The job of the one container planned for a tree of `content`, into an empty output directory. */
+function plannedJob(content: Record<string, Buffer>) {
+  const root = writeTree(tempDir('src'), content);
+  const outDir = tempDir('out');
+  const [planned] = planContainers(root, scanTree(root)).containers;
+  return { job: jobFor(planned!, root, outDir), outDir, planned: planned! };
+}
+
 describe('the verification before the rename', () => {
   it('rejects a .partial whose bytes were damaged after the fsync, and never renames it', async () => {
     const content = { 'a.bin': bytes(5000, 1), 'b.bin': bytes(300_000, 2), 'c.bin': bytes(7000, 3) };
-    const root = writeTree(tempDir('src'), content);
-    const outDir = tempDir('out');
-    const [planned] = planContainers(root, scanTree(root)).containers;
-    const job = jobFor(planned!, root, outDir);
+    const { job, outDir, planned } = plannedJob(content);
     const damage = (partial: string) => {
       // Flip one byte of b.bin inside /blob, as a torn or misdirected write would.
       const raw = fs.readFileSync(partial);
@@ -85,19 +90,16 @@ describe('the verification before the rename', () => {
     await expect(packContainer(job, undefined, undefined, damage)).rejects.toThrow(
       /verification after writing failed: \/blob bytes \d+\+\d+ differ from what was written/,
     );
-    expect(fs.existsSync(path.join(outDir, planned!.name))).toBe(false);
+    expect(fs.existsSync(path.join(outDir, planned.name))).toBe(false);
 
     // Undamaged, the same job passes and renames.
     await packContainer(job);
-    expect((await verifyContainer(path.join(outDir, planned!.name))).ok).toBe(true);
+    expect((await verifyContainer(path.join(outDir, planned.name))).ok).toBe(true);
   });
 
   it('rejects a .partial whose index was damaged after the fsync', async () => {
     const content = { 'a.bin': bytes(5000, 1), 'b.bin': bytes(7000, 2) };
-    const root = writeTree(tempDir('src'), content);
-    const outDir = tempDir('out');
-    const [planned] = planContainers(root, scanTree(root)).containers;
-    const job = jobFor(planned!, root, outDir);
+    const { job, outDir, planned } = plannedJob(content);
     const sha = crypto.hash('sha256', content['b.bin'], 'hex');
     const damage = (partial: string) => {
       // One hex digit of b.bin's sha256 in /index/sha256, as a misdirected write would change it.
@@ -110,17 +112,14 @@ describe('the verification before the rename', () => {
     await expect(packContainer(job, undefined, undefined, damage)).rejects.toThrow(
       /verification after writing failed: b\.bin: index row 1 differs from what was written/,
     );
-    expect(fs.existsSync(path.join(outDir, planned!.name))).toBe(false);
+    expect(fs.existsSync(path.join(outDir, planned.name))).toBe(false);
   });
 
   it('with a helper thread sharing the read-back, finds damage at both ends of /blob and never renames', async () => {
     // ~20 MiB of 700 KiB files: three batches, so /blob has several checked ranges to share.
     const content: Record<string, Buffer> = {};
     for (let i = 0; i < 30; i++) content[`f${String(i).padStart(2, '0')}`] = bytes(700 * 1024 + i, i + 1);
-    const root = writeTree(tempDir('src'), content);
-    const outDir = tempDir('out');
-    const [planned] = planContainers(root, scanTree(root)).containers;
-    const job = jobFor(planned!, root, outDir);
+    const { job, outDir, planned } = plannedJob(content);
     const damage = (partial: string) => {
       const raw = fs.readFileSync(partial);
       for (const name of ['f00', 'f29']) {
@@ -155,10 +154,10 @@ describe('the verification before the rename', () => {
       expect(Math.min(...ranges.map(([offset]) => offset!))).toBe(0);
       const blobBytes = Object.values(content).reduce((sum, b) => sum + b.length, 0);
       expect(Math.max(...ranges.map(([offset, length]) => offset! + length!))).toBe(blobBytes);
-      expect(fs.existsSync(path.join(outDir, planned!.name))).toBe(false);
+      expect(fs.existsSync(path.join(outDir, planned.name))).toBe(false);
 
       await run();
-      expect((await verifyContainer(path.join(outDir, planned!.name))).ok).toBe(true);
+      expect((await verifyContainer(path.join(outDir, planned.name))).ok).toBe(true);
     } finally {
       await worker.terminate();
     }
