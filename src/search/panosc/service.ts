@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import type { Database, Db } from '../../db/connect.ts';
 import { AppError } from '../../errors.ts';
 
@@ -38,44 +37,14 @@ export async function runSearch<T>(
     // is its own read-only transaction, with no BEGIN, SET or COMMIT round trips (they were 2 of a
     // one-statement search's 3). The statements of one search share a connection; each sees the
     // catalogue as of its own start, as in the READ COMMITTED transaction this replaced.
-    if (database.withSettings) {
-      return await database
-        .withSettings(searchSettings(timeoutMs))
-        .connection()
-        .execute((conn) => fn(conn));
-    }
-    return await inTransaction(database.db, fn, timeoutMs);
+    if (!database.withSettings) throw new Error('internal: a PostgreSQL database without withSettings()');
+    return await database
+      .withSettings(searchSettings(timeoutMs))
+      .connection()
+      .execute((conn) => fn(conn));
   } catch (e) {
     throw mapDatabaseError(e);
   }
-}
-
-/** The same settings set in a read-only transaction, for a handle without a configurable pool. */
-function inTransaction<T>(db: Db, fn: (db: Db) => Promise<T>, timeoutMs: number): Promise<T> {
-  return db.connection().execute(async (conn) => {
-    // The transaction and its settings in one round trip (a query without parameters goes by the
-    // simple protocol, which takes several statements): Kysely's transaction() sends BEGIN alone.
-    const settings = Object.entries(searchSettings(timeoutMs)).filter(
-      ([k]) => k !== 'default_transaction_read_only',
-    );
-    await sql
-      .raw(
-        `BEGIN READ ONLY; SELECT ${settings.map(([k, v]) => `set_config('${k}', '${v}', true)`).join(', ')}`,
-      )
-      .execute(conn);
-    let result: T;
-    try {
-      result = await fn(conn);
-    } catch (e) {
-      await sql
-        .raw('ROLLBACK')
-        .execute(conn)
-        .catch(() => {});
-      throw e;
-    }
-    await sql.raw('COMMIT').execute(conn);
-    return result;
-  });
 }
 
 function mapDatabaseError(e: unknown): unknown {
