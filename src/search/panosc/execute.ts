@@ -71,9 +71,7 @@ export async function searchList(db: Db, req: SearchRequest): Promise<Item[]> {
   const ctx: CompileContext = { now: req.now, aliases: 0 };
   const a = newAlias(ctx);
   const selects = [
-    ...Object.entries(e.fields)
-      .filter(([, f]) => f.out !== false)
-      .map(([name, f]) => sql`${f.sql(a, req.now)} AS ${fieldAlias(name)}`),
+    ...outputSelects(e, a, req.now),
     sql`${e.id(a)} AS __id`,
     ...(q ? [sql`${e.text!.rank(a, q)} AS __rank`] : []),
   ];
@@ -121,9 +119,7 @@ async function bestTextPage(
 ): Promise<Row[]> {
   const { skip, limit } = req.filter;
   const b = newAlias(ctx);
-  const selects = Object.entries(e.fields)
-    .filter(([, f]) => f.out !== false)
-    .map(([name, f]) => sql`${f.sql(b, req.now)} AS ${fieldAlias(name)}`);
+  const selects = outputSelects(e, b, req.now);
   // The best match (n = 1) gives the scores; rows are joined for the page only.
   const { rows } = await sql<Row & { __terms: string[]; __rank: number | null; __n: number | null }>`SELECT
       q.terms AS __terms, x.rank AS __rank, x.n AS __n, ${sql.join(selects)}, ${e.id(b)} AS __id
@@ -154,6 +150,12 @@ async function bestTextPage(
     .map((r) => ({ ...r, __score: Number(r.__rank) / best }));
 }
 
+/** The entity's output fields as `expr AS alias` select items, on the row aliased `alias`. */
+const outputSelects = (e: Entity, alias: string, now: Date) =>
+  Object.entries(e.fields)
+    .filter(([, f]) => f.out !== false)
+    .map(([name, f]) => sql`${f.sql(alias, now)} AS ${fieldAlias(name)}`);
+
 /** Entities whose id is an indexed column, so that a page of ids joins back to its rows cheaply. */
 const DEFERRED = new Set<EntityName>(['Dataset', 'Document', 'Instrument']);
 
@@ -179,9 +181,7 @@ async function pageThenRows(db: Db, e: Entity, req: SearchRequest, a: string, ct
     ORDER BY ${sql.join([...order.map((o) => sql`${fieldAlias(o.field)} ${dir(o.desc)}`), sql`__id`])}
     LIMIT ${req.filter.limit} OFFSET ${req.filter.skip}`;
   const b = newAlias(ctx);
-  const selects = Object.entries(e.fields)
-    .filter(([, f]) => f.out !== false)
-    .map(([name, f]) => sql`${f.sql(b, req.now)} AS ${fieldAlias(name)}`);
+  const selects = outputSelects(e, b, req.now);
   const { rows } = await sql<Row>`SELECT ${sql.join([...selects, sql`${e.id(b)} AS __id`])}
     FROM (${ids}) AS p JOIN ${e.from(b)} ON ${e.id(b)} = p.__id
     ORDER BY ${sql.join([...order.map((o) => sql`${sql.ref(`p.f_${o.field}`)} ${dir(o.desc)}`), sql`p.__id`])}`.execute(
@@ -256,9 +256,7 @@ async function loadIncludes(
       ),
       child.id(c),
     ];
-    const selects = Object.entries(child.fields)
-      .filter(([, f]) => f.out !== false)
-      .map(([name, f]) => sql`${f.sql(c, ctx.now)} AS ${fieldAlias(name)}`);
+    const selects = outputSelects(child, c, ctx.now);
     // Per parent, only its page of related rows (LIMIT in a lateral subquery: an index in the
     // relation's order stops after skip + limit rows instead of numbering every related row).
     const { rows } = await sql<Row & { __parent: string }>`SELECT ${parent.id(p)} AS __parent, z.*
@@ -354,9 +352,7 @@ async function rowsOf(
 ): Promise<Map<string, Row>> {
   if (ids.length === 0) return new Map();
   const b = newAlias(ctx);
-  const selects = Object.entries(e.fields)
-    .filter(([, f]) => f.out !== false)
-    .map(([name, f]) => sql`${f.sql(b, req.now)} AS ${fieldAlias(name)}`);
+  const selects = outputSelects(e, b, req.now);
   const { rows } = await sql<Row>`SELECT ${sql.join([...selects, sql`${e.id(b)} AS __id`])}
     FROM ${e.from(b)} WHERE ${e.id(b)} = ANY (CAST(${ids} AS text[])) AND ${e.visible(b, req.now)}`.execute(
     db,

@@ -25,21 +25,16 @@ export function queryWords(text: string): string[] {
 export const termsOf = (words: string[]): RawBuilder<string[]> =>
   sql<string[]>`tsvector_to_array(to_tsvector('english', ${words.join(' ')}))`;
 
-/** The query of these words, given their lexemes (`termsOf`). */
-export function textQueryOf(words: string[], terms: string[]): TextQuery {
-  return {
-    ts: sql`(${sql.join(
-      words.map((w) => sql`plainto_tsquery('english', ${w})`),
-      sql` || `,
-    )})`,
-    terms,
-  };
-}
-
 /** Undefined when nothing searchable is left (no words at all). */
 export async function textQuery(db: Db, text: string): Promise<TextQuery | undefined> {
   const words = queryWords(text);
   if (words.length === 0) return undefined;
   const { rows } = await sql<{ terms: string[] }>`SELECT ${termsOf(words)} AS terms`.execute(db);
-  return textQueryOf(words, rows[0]?.terms ?? []);
+  return {
+    ts: sql`(${sql.join(
+      words.map((w) => sql`plainto_tsquery('english', ${w})`),
+      sql` || `,
+    )})`,
+    terms: rows[0]?.terms ?? [],
+  };
 }
