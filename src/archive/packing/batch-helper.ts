@@ -1,6 +1,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import { type BatchMember, type ReadBatch, readBatch } from './batch-reader.ts';
 import type { AppendOutcome } from './member-reader.ts';
+import { joinNul, splitNul } from './job-message.ts';
 import { type BlobCheck, checkBlobRanges, checksum, loadChecksum } from './blob-check.ts';
 import { openContainer } from './container-reader.ts';
 
@@ -206,12 +207,11 @@ interface BatchMessage {
 function encodeBatchMembers(members: (BatchMember & { type: string })[]): BatchColumns {
   const sizes = new Float64Array(members.length);
   members.forEach((m, i) => (sizes[i] = m.type === 'file' ? m.size : -1));
-  return { paths: members.map((m) => m.path).join('\0'), sizes };
+  return { paths: joinNul(members.map((m) => m.path)), sizes };
 }
 
 function decodeBatchMembers(columns: BatchColumns): (BatchMember & { type: string })[] {
-  if (columns.sizes.length === 0) return [];
-  return columns.paths.split('\0').map((path, i) => {
+  return splitNul(columns.paths, columns.sizes.length, 'paths').map((path, i) => {
     const size = columns.sizes[i]!;
     return size < 0 ? { path, size: 0, type: 'other' } : { path, size, type: 'file' };
   });

@@ -35,8 +35,8 @@ export function decodeJob(message: JobMessage): ContainerJob {
 export function encodeMembers(members: ScannedEntry[]): MemberColumns {
   const n = members.length;
   const columns: MemberColumns = {
-    paths: members.map((m) => m.path).join('\0'),
-    targets: members.map((m) => m.target).join('\0'),
+    paths: joinNul(members.map((m) => m.path)),
+    targets: joinNul(members.map((m) => m.target)),
     types: new Uint8Array(n),
     sizes: new Float64Array(n),
     mtimes: new Float64Array(n),
@@ -52,15 +52,22 @@ export function encodeMembers(members: ScannedEntry[]): MemberColumns {
   return columns;
 }
 
+/** Strings joined by NUL, which no file name or link target holds (paths, targets between threads). */
+export const joinNul = (strings: string[]): string => strings.join('\0');
+
+/** The `n` strings of a joinNul() string. */
+export function splitNul(joined: string, n: number, what: string): string[] {
+  if (n === 0) return [];
+  const strings = joined.split('\0');
+  if (strings.length !== n) throw new Error(`internal: a list of ${n} ${what} holds ${strings.length}`);
+  return strings;
+}
+
 export function decodeMembers(columns: MemberColumns): ScannedEntry[] {
   const n = columns.types.length;
   if (n === 0) return [];
-  const paths = columns.paths.split('\0');
-  const targets = columns.targets.split('\0');
-  if (paths.length !== n || targets.length !== n)
-    throw new Error(
-      `internal: member list of ${n} rows has ${paths.length} paths, ${targets.length} targets`,
-    );
+  const paths = splitNul(columns.paths, n, 'paths');
+  const targets = splitNul(columns.targets, n, 'symlink targets');
   const members = new Array<ScannedEntry>(n);
   for (let i = 0; i < n; i++) {
     members[i] = {
