@@ -9,6 +9,7 @@ import { registerIngestCommands } from './cli/ingest.ts';
 import { registerTapeCommands } from './cli/tape.ts';
 import { registerArchiveCommands } from './cli/archive.ts';
 import { registerArchiveWorkflowCommands } from './cli/archive-workflow.ts';
+import { registerArchiveContainersCommand } from './cli/archive-containers.ts';
 import { registerRestoreCommand } from './cli/restore.ts';
 
 /** Builds the command tree; the only place that knows every command. */
@@ -24,6 +25,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerTapeCommands(program, ctx);
   registerArchiveCommands(program, ctx);
   registerArchiveWorkflowCommands(program, ctx);
+  registerArchiveContainersCommand(program, ctx);
   registerRestoreCommand(program, ctx);
   return program;
 }

@@ -14,6 +14,7 @@ import {
 import { formatBytes, parseSize } from '../archive/packing/size.ts';
 import { verifyContainer } from '../archive/packing/verify.ts';
 import { CliError, type CliContext, UsageError } from './context.ts';
+import { checkPackSession, recordPackedSession, recordedSummary } from './archive-pack-session.ts';
 
 /** The `fairbeam archive` command group, shared by the container tools and the tape workflow's commands. */
 export const archiveCommand = (program: Command): Command =>
@@ -22,7 +23,10 @@ export const archiveCommand = (program: Command): Command =>
     .command('archive')
     .description('Pack files into HDF5 containers for tape, inspect and restore them');
 
-/** `fairbeam archive pack|ls|verify|extract`: standalone container tools (no database). */
+/**
+ * `fairbeam archive pack|ls|verify|extract`: standalone container tools (no database), except that
+ * `pack --session` records its result in the catalogue.
+ */
 export function registerArchiveCommands(program: Command, ctx: CliContext): void {
   const archive = archiveCommand(program);
 
@@ -40,8 +44,10 @@ export function registerArchiveCommands(program: Command, ctx: CliContext): void
     )
     .option(
       '--session <id>',
-      'session label stored in each container and used as the name prefix; the catalogue is not ' +
-        "changed (a session's datasets go to tape with `fairbeam archive request`)",
+      'catalogue session the files belong to: checked before anything is written, stored in each ' +
+        'container and used as the name prefix; the containers, own tape files and the places of ' +
+        "the session's registered datafiles are recorded in the catalogue (see `fairbeam archive " +
+        'containers`)',
     )
     .option('--workers <n>', 'worker threads writing containers', positiveInteger)
     .option('--plan-only', 'print the plan (containers, own tape files) and write nothing')
@@ -125,6 +131,7 @@ interface PackFlags {
 }
 
 async function packCommand(ctx: CliContext, dir: string, opts: PackFlags): Promise<void> {
+  if (opts.session) await checkPackSession(ctx.config, opts.session);
   const started = performance.now();
   const progress = opts.json || opts.planOnly ? undefined : progressBar(ctx);
   let result: PackResult;
@@ -147,8 +154,20 @@ async function packCommand(ctx: CliContext, dir: string, opts: PackFlags): Promi
     progress?.stop();
   }
   const seconds = (performance.now() - started) / 1000;
-  if (opts.json) writeJson(ctx, { ...result, seconds });
-  else ctx.stdout.write(summary(result, seconds, Boolean(opts.planOnly)));
+  const recorded =
+    opts.session && !opts.planOnly
+      ? await recordPackedSession(ctx.config, result, {
+          targetSize: opts.targetSize,
+          largeFileThreshold: opts.largeFileThreshold,
+        })
+      : null;
+  if (opts.json) writeJson(ctx, { ...result, seconds, recorded });
+  else {
+    ctx.stdout.write(summary(result, seconds, Boolean(opts.planOnly)));
+    if (recorded) ctx.stdout.write(recordedSummary(recorded).join('\n') + '\n');
+    else if (opts.session)
+      ctx.stdout.write(`Session ${opts.session} is in the catalogue; nothing recorded\n`);
+  }
   if (result.problems.length > 0 && !opts.planOnly) {
     throw new CliError(`${result.problems.length} path(s) could not be packed (listed in the result)`);
   }

@@ -24,6 +24,7 @@ import { logbookRoutes } from '../logbook/routes.ts';
 import { ingestRoutes } from '../ingest/routes.ts';
 import { downloadRoutes } from '../downloads/routes.ts';
 import { tapeAdminRoutes } from '../archive/workflow/routes.ts';
+import { sessionContainerRoutes } from '../archive/packs/routes.ts';
 
 export interface AppOptions {
   logger?: boolean | object;
@@ -92,6 +93,7 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
       await api.register(ingestRoutes(services));
       await api.register(downloadRoutes(services));
       await api.register(tapeAdminRoutes(services));
+      await api.register(sessionContainerRoutes(services));
     },
     { prefix: '/api' },
   );

@@ -10,15 +10,20 @@ describe('fairbeam archive (CLI)', () => {
   it('packs, lists, verifies and extracts with machine-readable output', async () => {
     const root = writeTree(tempDir('src'), { 'a/x.bin': bytes(3000), 'b.txt': 'b', l: { symlink: 'b.txt' } });
     const out = tempDir('out');
-    const pack = await archiveCli('pack', root, '--out', out, '--session', 'S1', '--json');
+    const pack = await archiveCli('pack', root, '--out', out, '--json');
     expect(pack.code).toBe(0);
     const result = JSON.parse(pack.stdout);
-    expect(result).toMatchObject({ session: 'S1', totals: { files: 2, bytes: 3001 }, problems: [] });
+    expect(result).toMatchObject({
+      session: '',
+      totals: { files: 2, bytes: 3001 },
+      problems: [],
+      recorded: null,
+    });
     const file = result.containers[0].file as string;
-    expect(path.basename(file)).toBe('S1-00001.h5');
+    expect(path.basename(file)).toBe(`${path.basename(root)}-00001.h5`);
 
     const ls = JSON.parse((await archiveCli('ls', file, '--json')).stdout);
-    expect(ls).toMatchObject({ format: 'fairbeam-container', session: 'S1', memberCount: 4 });
+    expect(ls).toMatchObject({ format: 'fairbeam-container', session: '', memberCount: 4 });
     expect(ls.members.map((m: { path: string }) => m.path)).toEqual(['a', 'a/x.bin', 'b.txt', 'l']);
     expect((await archiveCli('ls', file)).stdout).toMatch(/^lrwxrwxrwx +0 .* l -> b\.txt$/m);
 
@@ -30,15 +35,12 @@ describe('fairbeam archive (CLI)', () => {
     expectSameTree(snapshotTree(to), snapshotTree(root));
   });
 
-  it('says that --session labels the containers and leaves the catalogue alone', async () => {
-    // The command runs without any database (archiveCli has none configured): --session cannot
-    // record anything there, and the help says where a session's datasets are archived instead.
+  it('says that --session is checked and recorded in the catalogue (test/cli/archive-pack-session.test.ts)', async () => {
     const help = await archiveCli('pack', '--help');
     expect(help.code).toBe(0);
-    expect(help.stdout.replace(/\s+/g, ' ')).toContain(
-      'session label stored in each container and used as the name prefix; the catalogue is not changed',
-    );
-    expect(help.stdout.replace(/\s+/g, ' ')).toContain('fairbeam archive request');
+    const text = help.stdout.replace(/\s+/g, ' ');
+    expect(text).toContain('catalogue session the files belong to: checked before anything is written');
+    expect(text).toContain('recorded in the catalogue (see `fairbeam archive containers`)');
   });
 
   it('prints the plan without writing anything', async () => {

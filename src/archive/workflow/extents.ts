@@ -3,6 +3,14 @@ import type { Extents } from '../../db/schema.ts';
 import { openContainer } from '../packing/container-reader.ts';
 import { BLOB_CHUNK_BYTES, type IndexRow, SLICE_BYTES } from '../packing/format.ts';
 
+/** A file member: its bytes in /blob (offset, length), in the container file (extents) and its sha256. */
+export interface MemberPlace {
+  offset: number;
+  length: number;
+  extents: Extents | null;
+  sha256: string;
+}
+
 const SEARCH_WINDOW = 64 * 1024 * 1024;
 const PROBE = 4096;
 
@@ -14,9 +22,7 @@ const PROBE = 4096;
  * range we record holds the member's exact bytes; a chunk not found leaves its members without
  * extents (restored by reading the container whole).
  */
-export async function memberExtents(
-  file: string,
-): Promise<Map<string, { extents: Extents | null; sha256: string }>> {
+export async function memberExtents(file: string): Promise<Map<string, MemberPlace>> {
   const container = await openContainer(file);
   const fd = fs.openSync(file, 'r');
   try {
@@ -34,9 +40,15 @@ export async function memberExtents(
         if (found !== null) expected = found + BLOB_CHUNK_BYTES;
       }
     }
-    const out = new Map<string, { extents: Extents | null; sha256: string }>();
+    const out = new Map<string, MemberPlace>();
     for (const row of container.rows)
-      if (row.type === 'file') out.set(row.path, { extents: extentsOf(row, address), sha256: row.sha256 });
+      if (row.type === 'file')
+        out.set(row.path, {
+          offset: row.offset,
+          length: row.length,
+          extents: extentsOf(row, address),
+          sha256: row.sha256,
+        });
     return out;
   } finally {
     fs.closeSync(fd);

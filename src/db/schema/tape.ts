@@ -122,6 +122,54 @@ export interface ArchivePolicyTable {
   large_file_bytes: number;
 }
 
+// Containers recorded by `archive pack --session` (migration 0019).
+export interface SessionPackTable {
+  id: Generated<number>;
+  session_id: string;
+  out_dir: string;
+  source: string;
+  target_size: number;
+  large_file_threshold: number;
+  files: number;
+  bytes: number;
+  problems: ColumnType<{ path: string; reason: string }[], string, string>;
+  generation: Defaulted<number>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+export interface SessionContainerTable {
+  id: Generated<number>;
+  pack_id: number;
+  name: string;
+  file: string;
+  file_size: number;
+  file_mtime: Timestamp;
+  members: number;
+  files: number;
+  packed_bytes: number;
+  plan_digest: string;
+  sha256: string;
+  created: Timestamp;
+  generation: number;
+}
+export interface SessionOwnTapeFileTable {
+  pack_id: number;
+  path: string;
+  size: number;
+  reason: 'large' | 'hdf5';
+  datafile_id: number | null;
+  generation: number;
+}
+export interface SessionContainerMemberTable {
+  container_id: number;
+  datafile_id: number;
+  member_path: string;
+  blob_offset: number;
+  length: number;
+  extents: ColumnType<Extents | null, string | null, string | null>;
+  generation: number;
+}
+
 export interface TapeTables {
   tape_library: TapeLibraryTable;
   tape_pool: TapePoolTable;
@@ -134,4 +182,8 @@ export interface TapeTables {
   tape_copy: TapeCopyTable;
   recall: RecallTable;
   archive_policy: ArchivePolicyTable;
+  session_pack: SessionPackTable;
+  session_container: SessionContainerTable;
+  session_own_tape_file: SessionOwnTapeFileTable;
+  session_container_member: SessionContainerMemberTable;
 }
