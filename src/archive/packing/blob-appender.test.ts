@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Dataset } from 'h5wasm';
 import { createXXHash128 } from 'hash-wasm';
 import { describe, expect, it } from 'vitest';
-import { loadH5wasm } from '../../hdf5/h5wasm.ts';
+import { heapOf, loadH5wasm } from '../../hdf5/h5wasm.ts';
 import { BlobAppender } from './blob-appender.ts';
 import { type BlobCheck, checkBlobRanges, loadChecksum, sharedCursor } from './blob-check.ts';
 import { bytes, useTempDirs } from './testing/trees.ts';
@@ -52,6 +52,7 @@ describe('BlobAppender checksums', () => {
     appendDirect(appender, bytes(45, 5));
     expected.push(bytes(45, 5));
     const total = appender.finish();
+    appender.close();
     out.close();
 
     const want = Buffer.concat(expected);
@@ -73,6 +74,40 @@ describe('BlobAppender checksums', () => {
       visitBlob: (o: number, n: number, use: (b: Uint8Array) => void) => use(read(o, n).map((b) => b ^ 1)),
     };
     expect(checkBlobRanges(hasher, damaged, appender.checks)).toHaveLength(appender.checks.length);
+    back.close();
+  });
+
+  it('keep the slice, which lives in the wasm heap, when the heap grows before it is written', async () => {
+    const h5 = await loadH5wasm();
+    const heap = heapOf(h5);
+    const file = path.join(tempDir(), 'grow.h5');
+    const out = new h5.File(file, 'w');
+    const blob = out.create_dataset({
+      name: 'blob',
+      data: new Uint8Array(0),
+      shape: [0],
+      maxshape: [null],
+      chunks: [1024],
+      dtype: '<B',
+    });
+    const appender = new BlobAppender(blob, 4096);
+    appendDirect(appender, bytes(3000, 6));
+    // More than the whole heap: the heap must grow, which replaces the ArrayBuffer under HEAPU8.
+    const before = heap.HEAPU8.buffer;
+    const big = heap._malloc(before.byteLength + 1024 * 1024);
+    expect(big).not.toBe(0);
+    expect(heap.HEAPU8.buffer).not.toBe(before);
+    heap._free(big);
+    appendDirect(appender, bytes(5000, 7)); // fills the slice (written from the grown heap) and more
+    const total = appender.finish();
+    appender.close();
+    out.close();
+
+    const back = new h5.File(file, 'r');
+    const data = back.get('blob') as Dataset;
+    expect(Buffer.from(data.slice([[0, total]]) as Uint8Array)).toEqual(
+      Buffer.concat([bytes(3000, 6), bytes(5000, 7)]),
+    );
     back.close();
   });
 

@@ -1,19 +1,27 @@
+import * as h5wasm from 'h5wasm/node';
 import type { Dataset } from 'h5wasm';
 import type { IHasher } from 'hash-wasm';
+import { type H5wasmHeap, heapOf, heapSlab } from '../../hdf5/h5wasm.ts';
 import { type BlobCheck, checksum } from './blob-check.ts';
 import { SLICE_BYTES } from './format.ts';
 import type { ByteSink } from './member-reader.ts';
 
 /**
- * Collects member bytes in one large in-memory slice and writes it to /blob with a single hyperslab
- * write per slice; /blob grows with each write, so its final length is whatever was appended.
+ * Collects member bytes in one large slice and writes it to /blob with a single hyperslab write per
+ * slice; /blob grows with each write, so its final length is whatever was appended. The slice lives
+ * in the wasm heap, so HDF5 writes it where the bytes were read or copied to (a slice in JavaScript
+ * memory was copied into the heap once more per write). Call close() to free it.
  *
  * With a hasher it also records `checks`: xxh128 checksums covering every byte of /blob, taken from
  * the bytes handed to HDF5 (a helper thread's batch arrives with its checksum; bytes read straight
  * into the slice are checksummed when the slice is written).
  */
 export class BlobAppender implements ByteSink {
-  readonly buffer: Buffer;
+  private readonly heap: H5wasmHeap = heapOf(h5wasm);
+  private readonly sliceBytes: number;
+  /** The slice's address in the wasm heap (0 once closed). */
+  private pointer: number;
+  private view: Buffer;
   /** Bytes of /blob already written. */
   private written = 0;
   /** Bytes of `buffer` in use. */
@@ -28,7 +36,29 @@ export class BlobAppender implements ByteSink {
     private readonly onFlush: (blobBytes: number) => void = () => {},
     private readonly hasher?: IHasher,
   ) {
-    this.buffer = Buffer.allocUnsafe(sliceBytes);
+    this.sliceBytes = sliceBytes;
+    this.pointer = this.heap._malloc(sliceBytes);
+    if (!this.pointer) throw new Error(`could not allocate ${sliceBytes} bytes in the wasm heap`);
+    this.view = this.heapView();
+  }
+
+  /**
+   * The slice. HDF5 calls may grow the wasm heap, which replaces its ArrayBuffer (old views read as
+   * empty), so the view is taken again after such a call.
+   */
+  get buffer(): Buffer {
+    if (this.view.buffer !== this.heap.HEAPU8.buffer) this.view = this.heapView();
+    return this.view;
+  }
+
+  /** Frees the slice in the wasm heap (the worker thread writes more containers with the same heap). */
+  close(): void {
+    if (this.pointer) this.heap._free(this.pointer);
+    this.pointer = 0;
+  }
+
+  private heapView(): Buffer {
+    return Buffer.from(this.heap.HEAPU8.buffer, this.pointer, this.sliceBytes);
   }
 
   /** Offset in /blob of the next byte appended. */
@@ -37,7 +67,7 @@ export class BlobAppender implements ByteSink {
   }
 
   get free(): number {
-    return this.buffer.length - this.fill;
+    return this.sliceBytes - this.fill;
   }
 
   flush(): void {
@@ -45,7 +75,7 @@ export class BlobAppender implements ByteSink {
     this.coverBuffered();
     const end = this.written + this.fill;
     this.blob.resize([end]);
-    this.blob.write_slice([[this.written, end]], this.buffer.subarray(0, this.fill));
+    heapSlab(this.heap, 'set', this.blob, this.written, this.fill, this.pointer);
     this.written = end;
     this.fill = 0;
     this.onFlush(end);

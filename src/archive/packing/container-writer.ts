@@ -73,6 +73,8 @@ export async function writeContainerFile(
   const hasher = await loadChecksum();
   const h5file = new h5.File(file, 'w', { libver: [...LIBVER_BOUNDS] });
   const writeback = BackgroundWriteback.open(file, 64 * MiB);
+  // Its slice is in the wasm heap, which outlives this container (the worker writes the next one).
+  let slice: BlobAppender | undefined;
   try {
     const blob = h5file.create_dataset({
       name: 'blob',
@@ -92,6 +94,7 @@ export async function writeContainerFile(
       },
       hasher,
     );
+    slice = appender;
     const rows: IndexRow[] = [];
     const result: WrittenContainer = {
       rows,
@@ -207,6 +210,7 @@ export async function writeContainerFile(
     onProgress({ files, bytes: result.blobBytes });
     return result;
   } finally {
+    slice?.close();
     h5file.close();
     writeback.close();
   }
