@@ -65,11 +65,12 @@ describe.each(dialects)('GET /api/admin/archive/sessions/:id/containers (%s)', (
     const anonymous = await get(URL);
     expect(anonymous.statusCode).toBe(401);
     expect(anonymous.json()).toMatchObject({ code: 'unauthenticated', message: expect.any(String) });
-    for (const headers of [
+    const callers: Record<string, string>[] = [
       { cookie: cookies.ada! }, // a member of EMB: the session page is theirs, the archive record is not
       { cookie: cookies.eve! },
       { authorization: `Bearer ${world.bl1Key}` },
-    ]) {
+    ];
+    for (const headers of callers) {
       const res = await get(URL, headers);
       expect(res.statusCode).toBe(403);
       expect(res.json()).toMatchObject({ code: 'forbidden', message: expect.stringContaining('staff') });
