@@ -23,6 +23,13 @@ describe('HDF5 detection', () => {
     expect(bytesAreHdf5(withSignatureAt(512))).toBe(true);
     expect(bytesAreHdf5(withSignatureAt(2048))).toBe(true);
     expect(bytesAreHdf5(withSignatureAt(100))).toBe(false);
+    // A signature ending exactly at the end counts; one cut off by the end (or by `size`) does not.
+    expect(bytesAreHdf5(withSignatureAt(1024, 1032))).toBe(true);
+    expect(bytesAreHdf5(withSignatureAt(1024, 1032).subarray(0, 1031))).toBe(false);
+    expect(bytesAreHdf5(withSignatureAt(1024, 1032), 1031)).toBe(false);
+    const almost = withSignatureAt(0);
+    almost[7] = 0;
+    expect(bytesAreHdf5(almost)).toBe(false);
   });
 
   it('recognises a real HDF5 file whatever its extension', async () => {

@@ -219,7 +219,9 @@ function stringSlices(
 function writeStringSlice(dataset: Dataset, from: number, strings: string[]): void {
   const module = heapOf(h5wasm);
   let total = 0;
-  for (const s of strings) total += Buffer.byteLength(s, 'utf8') + 1;
+  // Indexed loops: this runs a few times per container, often before the JIT optimises it, and an
+  // unoptimised for-of allocates an iterator result per row.
+  for (let i = 0; i < strings.length; i++) total += Buffer.byteLength(strings[i]!, 'utf8') + 1;
   const text = module._malloc(total);
   const pointers = module._malloc(4 * strings.length);
   if (!text || !pointers) {

@@ -10,7 +10,7 @@ import { packTree } from './pack.ts';
 import { planContainers } from './plan.ts';
 import { scanTree } from './scan.ts';
 import { bytes, jobFor, useTempDirs, writeHdf5File, writeTree } from './testing/trees.ts';
-import { verifyContainer } from './verify.ts';
+import { unsafePath, verifyContainer } from './verify.ts';
 
 const tempDir = useTempDirs();
 
@@ -23,6 +23,28 @@ async function packedContainer(): Promise<string> {
   const [container] = (await packTree({ root, outDir: tempDir('out') })).containers;
   return container!.file;
 }
+
+describe('unsafePath', () => {
+  it('refuses absolute paths and empty, "." or ".." components, and accepts dotted names', () => {
+    for (const bad of [
+      '',
+      '/etc/passwd',
+      'a//b',
+      'a/',
+      './a',
+      'a/.',
+      'a/./b',
+      '../a',
+      'a/..',
+      'a/../b',
+      '..',
+      'a\0b',
+    ])
+      expect(unsafePath(bad), bad).not.toBeNull();
+    for (const good of ['a', '.hidden', 'a/.b', '..a/b...', 'a/b/c', '…/ünïcode', 'a.b/..c'])
+      expect(unsafePath(good), good).toBeNull();
+  });
+});
 
 describe('verifyContainer', () => {
   it('accepts a container as written', async () => {
