@@ -3,6 +3,7 @@
 import type { Static } from '@sinclair/typebox';
 import type * as wire from '../../../src/archive/workflow/wire.ts';
 import type { ArchiveRun } from '../../../src/archive/workflow/runs.ts';
+import type * as packs from '../../../src/archive/packs/wire.ts';
 import { get, send } from './client.ts';
 
 /** GET /api/admin/tape/status */
@@ -16,6 +17,8 @@ export type TapeQueue = Static<typeof wire.Queue>;
 /** GET /api/admin/archive/policy: which datasets the scheduled pass archives, and how. */
 export type ArchivePolicy = Static<typeof wire.Policy>;
 export type { ArchiveRun };
+/** GET /api/admin/archive/sessions/:id/containers: what `archive pack --session` recorded. */
+export type SessionContainers = Static<typeof packs.SessionContainers>;
 
 export const tapeApi = {
   status: (signal?: AbortSignal) => get<TapeStatus>('/admin/tape/status', undefined, signal),
@@ -25,6 +28,12 @@ export const tapeApi = {
   policy: (signal?: AbortSignal) => get<ArchivePolicy>('/admin/archive/policy', undefined, signal),
   requestArchive: (dataset: string, release: boolean) =>
     send<ArchiveRun>('POST', '/admin/archive/requests', { dataset, release }),
+  sessionContainers: (session: string, signal?: AbortSignal) =>
+    get<SessionContainers>(
+      `/admin/archive/sessions/${encodeURIComponent(session)}/containers`,
+      undefined,
+      signal,
+    ),
   restore: (what: { datasets?: string[]; files?: number[] }) =>
     send<{ recalls: number[] }>('POST', '/admin/restore', what),
 };

@@ -13,6 +13,7 @@ import { useDocumentTitle } from '../../components/useDocumentTitle.ts';
 import { DatasetCard } from '../datasets/DatasetCard.tsx';
 import { SessionPolicy } from '../policy/SessionPolicy.tsx';
 import { Table } from '../../components/Table.tsx';
+import { SessionContainers } from './SessionContainers.tsx';
 
 export function SessionPage() {
   const id = useParams().id ?? '';
@@ -64,6 +65,7 @@ export function SessionPage() {
       <Members session={s} />
       <Samples sessionId={s.id} />
       <SessionDatasets sessionId={s.id} />
+      <SessionContainers sessionId={s.id} />
     </article>
   );
 }
