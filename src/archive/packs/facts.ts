@@ -3,7 +3,6 @@ import type { Db } from '../../db/connect.ts';
 import { openContainer } from '../packing/container-reader.ts';
 import type { PackedContainer } from '../packing/pack.ts';
 import { sha256File } from '../../ingest/hash.ts';
-import { type MemberPlace, memberExtents } from '../workflow/extents.ts';
 
 /** What the catalogue records of one container file. */
 export interface ContainerFacts {
@@ -16,21 +15,17 @@ export interface ContainerFacts {
   hashed: boolean;
   /** The container's `created` root attribute. */
   created: Date;
-  /** File members by path; only filled when `withMembers`. */
-  members: Map<string, MemberPlace>;
 }
 
 /**
  * Reads what the record needs from each container. The file's sha256 costs one read of the file, so
  * a container whose size, mtime and plan digest equal its recorded row (a re-run that kept it) keeps
- * the recorded sha256. Member places (memberExtents: the index, and the blob read once to locate its
- * chunks in the file) are read only when registered datafiles may be among the members.
+ * the recorded sha256.
  */
 export async function containerFacts(
   db: Db,
   outDir: string,
   containers: PackedContainer[],
-  withMembers: boolean,
 ): Promise<ContainerFacts[]> {
   const recorded = new Map(
     (
@@ -76,7 +71,6 @@ export async function containerFacts(
       sha256,
       hashed: !unchanged,
       created,
-      members: withMembers ? await memberExtents(container.file) : new Map(),
     });
   }
   return facts;

@@ -2,7 +2,8 @@ import { sql } from 'kysely';
 import type { Db } from '../../db/connect.ts';
 import type { PackResult } from '../packing/pack.ts';
 import { containerFacts } from './facts.ts';
-import { datasetsOverlapping, registeredFiles } from './datafiles.ts';
+import { type DatasetDirectory, datasetsOverlapping, registeredFiles } from './datafiles.ts';
+import { type MemberPlace, memberExtents } from '../workflow/extents.ts';
 
 /** `--session` names no session of the catalogue. */
 export class SessionNotFoundError extends Error {
@@ -34,6 +35,37 @@ export interface RecordedPack {
 
 const BATCH = 500;
 
+interface LinkedMember {
+  datafileId: number;
+  memberPath: string;
+  place: MemberPlace;
+}
+
+/**
+ * The container's members that are registered datafiles, with their places. memberExtents reads the
+ * index and the blob (to locate its chunks in the file), so it runs only when a dataset of the session
+ * overlaps the packed directory; one container at a time, keeping only the matched members.
+ */
+async function linkedMembers(
+  db: Db,
+  datasets: DatasetDirectory[],
+  root: string,
+  file: string,
+  changed: RecordedPack['changed'],
+): Promise<LinkedMember[]> {
+  if (datasets.length === 0) return [];
+  const places = await memberExtents(file);
+  const registered = await registeredFiles(db, datasets, root, places.keys());
+  const linked: LinkedMember[] = [];
+  for (const [memberPath, file] of registered) {
+    const place = places.get(memberPath)!;
+    if (file.sha256 && file.sha256 !== place.sha256)
+      changed.push({ path: memberPath, reason: 'sha256 differs from the registered datafile' });
+    else linked.push({ datafileId: file.id, memberPath, place });
+  }
+  return linked;
+}
+
 /**
  * Records a finished pack of `result.session` in the catalogue, in one transaction: the pack (one per
  * output directory), its containers, its own tape files and where each registered datafile of the
@@ -48,23 +80,16 @@ export async function recordPack(
   const session = result.session;
   await checkSessionExists(db, session);
   const datasets = await datasetsOverlapping(db, session, result.root);
-  const facts = await containerFacts(db, result.outDir, result.containers, datasets.length > 0);
-  const registered = await registeredFiles(db, datasets, result.root, [
-    ...facts.flatMap((f) => [...f.members.keys()]),
-    ...result.ownTapeFiles.map((f) => f.path),
-  ]);
-
+  const facts = await containerFacts(db, result.outDir, result.containers);
   const changed: RecordedPack['changed'] = [];
-  const members = facts.map((f) =>
-    [...f.members].flatMap(([memberPath, place]) => {
-      const file = registered.get(memberPath);
-      if (!file) return [];
-      if (file.sha256 && file.sha256 !== place.sha256) {
-        changed.push({ path: memberPath, reason: 'sha256 differs from the registered datafile' });
-        return [];
-      }
-      return [{ datafileId: file.id, memberPath, place }];
-    }),
+  const members: LinkedMember[][] = [];
+  for (const f of facts)
+    members.push(await linkedMembers(db, datasets, result.root, f.container.file, changed));
+  const registered = await registeredFiles(
+    db,
+    datasets,
+    result.root,
+    result.ownTapeFiles.map((f) => f.path),
   );
   const ownTape = result.ownTapeFiles.map((f) => {
     const file = registered.get(f.path);
@@ -219,6 +244,6 @@ export async function recordPack(
     ownTapeFiles: ownTape.length,
     datafiles: members.reduce((n, m) => n + m.length, 0) + ownTape.filter((f) => f.datafileId).length,
     checksummed: facts.filter((f) => f.hashed).length,
-    changed,
+    changed: changed.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
   };
 }
