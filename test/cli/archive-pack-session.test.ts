@@ -112,6 +112,22 @@ describe.each(dialects)('fairbeam archive pack --session (%s catalogue)', { time
     expect(text.stdout).toMatch(/^ {2}EMB-00001\.h5 {2}\d+ members .* sha256 [0-9a-f]{64}$/m);
     expect(text.stdout).toMatch(/^ {4}large\.bin {2}large {2}29\.3 KiB$/m);
 
+    // A pack that fails (its output directory cannot be made) records nothing.
+    const blocked = path.join(root, 'a-file');
+    fs.writeFileSync(blocked, '');
+    const failed = await fairbeam(
+      config,
+      'pack',
+      dir,
+      '--out',
+      path.join(blocked, 'out'),
+      '--session',
+      'EMB',
+    );
+    expect(failed.code).toBe(1);
+    const after = JSON.parse((await fairbeam(config, 'containers', '--session', 'EMB', '--json')).stdout);
+    expect(after.packs.map((p: { outDir: string }) => p.outDir)).toEqual([out]);
+
     const missing = await fairbeam(config, 'containers', '--session', 'NOPE');
     expect(missing).toMatchObject({ code: 2, stderr: 'fairbeam: No session "NOPE"\n' });
   });
