@@ -33,15 +33,15 @@ function ContainersSection({ sessionId }: { sessionId: string }) {
           <code>fairbeam archive pack DIR --out OUT --session {sessionId}</code> records them.
         </EmptyState>
       ) : (
-        recorded.data.packs.map((p) => <PackDetails key={p.id} pack={p} />)
+        recorded.data.packs.map((p, i) => <PackDetails key={p.id} pack={p} apart={i > 0} />)
       )}
     </section>
   );
 }
 
-function PackDetails({ pack }: { pack: Pack }) {
+function PackDetails({ pack, apart }: { pack: Pack; apart: boolean }) {
   return (
-    <div className="section" data-testid="session-pack" data-out-dir={pack.outDir}>
+    <div className={apart ? 'section' : undefined} data-testid="session-pack" data-out-dir={pack.outDir}>
       <p>
         <span className="mono">{pack.source}</span> packed into <span className="mono">{pack.outDir}</span>:{' '}
         {formatCount(pack.files)} files, {formatBytes(pack.bytes)} in {formatCount(pack.containers.length)}{' '}
@@ -65,7 +65,7 @@ function PackDetails({ pack }: { pack: Pack }) {
         ))}
       </Table>
       {pack.ownTapeFiles.length > 0 && (
-        <>
+        <div className="section">
           <h3>Own tape files</h3>
           <Table columns={['Path', 'Size', 'Why']} testId="session-own-tape-files">
             {pack.ownTapeFiles.map((f) => (
@@ -76,7 +76,7 @@ function PackDetails({ pack }: { pack: Pack }) {
               </tr>
             ))}
           </Table>
-        </>
+        </div>
       )}
       {pack.problems.length > 0 && (
         <p className="error-text" data-testid="session-pack-problems">
