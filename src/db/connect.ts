@@ -5,6 +5,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import { Kysely, PostgresDialect } from 'kysely';
 import type { DB } from './schema.ts';
+import { PreparingClient } from './prepared-client.ts';
 
 export type Db = Kysely<DB>;
 
@@ -17,8 +18,9 @@ export interface Database {
   pglite?: PGlite;
   /**
    * PostgreSQL only: a handle on a pool of its own whose connections start with these settings as
-   * their session defaults (sent at connect time, so no statement sets them). One pool per distinct
-   * settings, opened on first use and closed with the database.
+   * their session defaults (sent at connect time, so no statement sets them), and send their
+   * parameterised statements as prepared statements of the connection (PreparingClient). One pool per
+   * distinct settings, opened on first use and closed with the database.
    */
   withSettings?(settings: Readonly<Record<string, string>>): Db;
   close(): Promise<void>;
@@ -37,7 +39,7 @@ const postgresPools = new WeakMap<Db, pg.Pool>();
 export const postgresPoolOf = (db: Db): pg.Pool | undefined => postgresPools.get(db);
 
 export function openPostgres(url: string, max = 10): Database {
-  const open = (options?: string) => {
+  const open = (options?: string, Client?: typeof pg.Client) => {
     // The `options` go into the URL, after any it already has: pg lets the URL's parameters win over
     // the config's, so an `options` in DATABASE_URL would otherwise drop the settings silently.
     let connectionString = url;
@@ -46,7 +48,7 @@ export function openPostgres(url: string, max = 10): Database {
       u.searchParams.set('options', [u.searchParams.get('options'), options].filter(Boolean).join(' '));
       connectionString = u.toString();
     }
-    const pool = new pg.Pool({ connectionString, max });
+    const pool = new pg.Pool({ connectionString, max, ...(Client ? { Client } : {}) });
     pool.on('error', () => {}); // idle-client errors are reported on the next query instead of crashing
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     postgresPools.set(db, pool);
@@ -64,7 +66,7 @@ export function openPostgres(url: string, max = 10): Database {
         .map(([k, v]) => `-c ${k}=${v}`)
         .join(' ');
       let handle = configured.get(options);
-      if (!handle) configured.set(options, (handle = open(options).db));
+      if (!handle) configured.set(options, (handle = open(options, PreparingClient).db));
       return handle;
     },
     close: async () => {

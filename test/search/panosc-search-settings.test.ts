@@ -24,13 +24,17 @@ describe.each(dialects)('PaNOSC search settings (%s)', (dialect) => {
   if (dialect === 'postgres') {
     it('runs each statement read-only with the timeout, no JIT and no parallel workers', async () => {
       const settings = await runSearch(database, async (db) => {
-        const { rows } = await sql<Record<string, string>>`SELECT
+        const { rows } = await sql<Record<string, string> & { at: Date }>`SELECT
             current_setting('transaction_read_only') AS read_only,
             current_setting('statement_timeout') AS timeout, current_setting('jit') AS jit,
             current_setting('work_mem') AS work_mem,
             current_setting('max_parallel_workers_per_gather') AS workers,
-            now() = statement_timestamp() AS own_transaction`.execute(db);
-        return rows[0];
+            current_setting('plan_cache_mode') AS plans, now() AS at`.execute(db);
+        await sql`SELECT pg_sleep(0.01)`.execute(db);
+        // A statement of its own transaction: now() moves on (inside one transaction it would not).
+        const later = await sql<{ at: Date }>`SELECT now() AS at`.execute(db);
+        const { at, ...rest } = rows[0]!;
+        return { ...rest, own_transaction: later.rows[0]!.at.getTime() > at.getTime() };
       });
       expect(settings).toEqual({
         read_only: 'on',
@@ -38,6 +42,7 @@ describe.each(dialects)('PaNOSC search settings (%s)', (dialect) => {
         jit: 'off',
         work_mem: '32MB',
         workers: '0',
+        plans: 'force_custom_plan',
         own_transaction: true,
       });
       // The application's own pool is untouched.
@@ -45,6 +50,61 @@ describe.each(dialects)('PaNOSC search settings (%s)', (dialect) => {
         ro: string;
       }>`SELECT current_setting('transaction_read_only') AS ro`.execute(database.db);
       expect(rows[0]!.ro).toBe('off');
+    });
+
+    it('prepares each statement once per connection and plans it for its values', async () => {
+      const prepared = await runSearch(database, async (db) => {
+        for (const n of [1, 2, 3]) await sql`SELECT ${n}::int + 1 AS probe_x`.execute(db);
+        const { rows } = await sql<{ n: number; calls: number }>`SELECT count(*)::int AS n,
+            coalesce(sum(generic_plans + custom_plans), 0)::int AS calls
+          FROM pg_prepared_statements WHERE statement LIKE '%probe_x%' AND statement NOT LIKE '%pg_prepared%'`.execute(
+          db,
+        );
+        return rows[0];
+      });
+      expect(prepared).toEqual({ n: 1, calls: 3 });
+    });
+
+    it('keeps at most 100 prepared statements per connection, dropping the least recently used', async () => {
+      const probe = (db: typeof database.db, name: string, i: number) =>
+        sql`SELECT ${i}::int AS ${sql.raw(name)}`.execute(db);
+      const left = await runSearch(database, async (db) => {
+        await probe(db, 'probe_first', 0);
+        for (let i = 0; i < 90; i++) await probe(db, `probe_${i}`, i);
+        // Used again: the same statement, now the most recent, so it outlives the 60 next ones.
+        await probe(db, 'probe_first', 1);
+        for (let i = 90; i < 150; i++) await probe(db, `probe_${i}`, i);
+        const { rows } = await sql<{ statement: string; calls: number }>`SELECT statement,
+            (generic_plans + custom_plans)::int AS calls FROM pg_prepared_statements`.execute(db);
+        return rows;
+      });
+      const calls = (name: string) => left.find((r) => r.statement.endsWith(` AS ${name}`))?.calls;
+      expect(left.length).toBeLessThanOrEqual(100);
+      expect(calls('probe_first')).toBe(2);
+      expect(calls('probe_149')).toBe(1);
+      expect(calls('probe_0')).toBeUndefined();
+      expect(calls('probe_50')).toBeUndefined();
+    });
+
+    it('prepares a statement again when a schema change alters its result', async () => {
+      await sql`CREATE TABLE probe_shape (a int)`.execute(database.db);
+      await sql`INSERT INTO probe_shape VALUES (1)`.execute(database.db);
+      const read = () =>
+        runSearch(database, async (db) => {
+          const { rows } = await sql<
+            Record<string, number>
+          >`SELECT * FROM probe_shape WHERE a = ${1}`.execute(db);
+          return rows;
+        });
+      expect(await read()).toEqual([{ a: 1 }]);
+      await sql`ALTER TABLE probe_shape ADD COLUMN b int DEFAULT 2`.execute(database.db);
+      expect(await read()).toEqual([{ a: 1, b: 2 }]);
+    });
+
+    it('leaves the two-word function its cached generic plans whatever the session says', async () => {
+      const { rows } = await sql<{ config: string[] }>`SELECT proconfig AS config FROM pg_proc
+        WHERE proname = 'fairbeam_best_datasets_2'`.execute(database.db);
+      expect(rows).toEqual([{ config: ['plan_cache_mode=auto'] }]);
     });
 
     it('keeps the settings when the database URL brings options of its own', async () => {

@@ -15,6 +15,7 @@ import * as m0014 from './0014_family_count_locking.ts';
 import * as m0015 from './0015_parameter_pid_order_index.ts';
 import * as m0016 from './0016_best_datasets_two_words.ts';
 import * as m0017 from './0017_postings_key_covers_weight.ts';
+import * as m0018 from './0018_best_datasets_plan_cache.ts';
 import * as m0019 from './0019_session_containers.ts';
 
 /** Every migration, in order. Listed here (not read from disk) so bundling and tsx agree. */
@@ -35,5 +36,6 @@ export const migrations: Record<string, Migration> = {
   '0015_parameter_pid_order_index': m0015,
   '0016_best_datasets_two_words': m0016,
   '0017_postings_key_covers_weight': m0017,
+  '0018_best_datasets_plan_cache': m0018,
   '0019_session_containers': m0019,
 };
