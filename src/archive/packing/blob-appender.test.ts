@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { heapOf, loadH5wasm } from '../../hdf5/h5wasm.ts';
 import { BlobAppender } from './blob-appender.ts';
 import { type BlobCheck, checkBlobRanges, loadChecksum, sharedCursor } from './blob-check.ts';
-import { bytes, useTempDirs } from './testing/trees.ts';
+import { appendFile } from './member-reader.ts';
+import { bytes, useTempDirs, writeTree } from './testing/trees.ts';
 
 const tempDir = useTempDirs();
 
@@ -107,6 +108,42 @@ describe('BlobAppender checksums', () => {
     const data = back.get('blob') as Dataset;
     expect(Buffer.from(data.slice([[0, total]]) as Uint8Array)).toEqual(
       Buffer.concat([bytes(3000, 6), bytes(5000, 7)]),
+    );
+    back.close();
+  });
+
+  it('are written in whole chunks until the end, and a file that does not fit beside a kept partial chunk is streamed', async () => {
+    const h5 = await loadH5wasm();
+    const dir = tempDir();
+    const files = writeTree(path.join(dir, 'src'), { 'a.bin': bytes(40, 8), 'b.bin': bytes(90, 9) });
+    const out = new h5.File(path.join(dir, 'chunks.h5'), 'w');
+    const blob = out.create_dataset({
+      name: 'blob',
+      data: new Uint8Array(0),
+      shape: [0],
+      maxshape: [null],
+      chunks: [64],
+      dtype: '<B',
+    });
+    const flushedAt: number[] = [];
+    const appender = new BlobAppender(blob, 100, (end) => flushedAt.push(end), await loadChecksum());
+    appendDirect(appender, bytes(70, 1));
+    expect(appendFile(appender, path.join(files, 'a.bin'), 40)).toMatchObject({ kind: 'packed', offset: 70 });
+    // 90 + 1 bytes do not fit beside the 46 bytes kept after writing one chunk: streamed instead.
+    expect(appendFile(appender, path.join(files, 'b.bin'), 90)).toMatchObject({
+      kind: 'packed',
+      offset: 110,
+    });
+    appender.append(bytes(150, 2));
+    const total = appender.finish();
+    appender.close();
+    out.close();
+    expect(total).toBe(350);
+    expect(flushedAt.slice(0, -1).every((end) => end % 64 === 0)).toBe(true);
+    expect(flushedAt.at(-1)).toBe(350);
+    const back = new h5.File(path.join(dir, 'chunks.h5'), 'r');
+    expect(Buffer.from((back.get('blob') as Dataset).slice([[0, total]]) as Uint8Array)).toEqual(
+      Buffer.concat([bytes(70, 1), bytes(40, 8), bytes(90, 9), bytes(150, 2)]),
     );
     back.close();
   });

@@ -19,6 +19,8 @@ import type { ByteSink } from './member-reader.ts';
 export class BlobAppender implements ByteSink {
   private readonly heap: H5wasmHeap = heapOf(h5wasm);
   private readonly sliceBytes: number;
+  /** /blob's chunk size: writes end on a chunk boundary (see flush). */
+  private readonly chunkBytes: number;
   /** The slice's address in the wasm heap (0 once closed). */
   private pointer: number;
   private view: Buffer;
@@ -37,6 +39,7 @@ export class BlobAppender implements ByteSink {
     private readonly hasher?: IHasher,
   ) {
     this.sliceBytes = sliceBytes;
+    this.chunkBytes = (blob.metadata as { chunks?: number[] | null }).chunks?.[0] ?? 1;
     this.pointer = this.heap._malloc(sliceBytes);
     if (!this.pointer) throw new Error(`could not allocate ${sliceBytes} bytes in the wasm heap`);
     this.view = this.heapView();
@@ -70,15 +73,37 @@ export class BlobAppender implements ByteSink {
     return this.sliceBytes - this.fill;
   }
 
-  flush(): void {
+  /**
+   * Makes room by writing the slice to /blob: whole chunks only (the partial chunk at its end moves
+   * to the front of the slice and goes out with the next write), unless `all`; nothing while the
+   * slice holds no whole chunk and still has room. h5wasm opens and closes /blob for every call, which flushes HDF5's chunk cache: a
+   * partial chunk written at the end of one call was read back and written again by the next
+   * (bench tree (b): ~80 MB more written and read per 1.3 GB container).
+   */
+  flush(all = false): void {
     if (this.fill === 0) return;
     this.coverBuffered();
     const end = this.written + this.fill;
-    this.blob.resize([end]);
-    heapSlab(this.heap, 'set', this.blob, this.written, this.fill, this.pointer);
-    this.written = end;
-    this.fill = 0;
-    this.onFlush(end);
+    let upTo = all ? end : end - (end % this.chunkBytes);
+    if (upTo <= this.written) {
+      // Not one whole chunk to write: leave the room there is (a file that needs more is streamed),
+      // unless there is none (a slice smaller than a chunk, in tests).
+      if (this.free > 0) return;
+      upTo = end;
+    }
+    this.blob.resize([upTo]);
+    heapSlab(this.heap, 'set', this.blob, this.written, upTo - this.written, this.pointer);
+    const kept = end - upTo;
+    // HEAPU8 read after the write: the heap may have grown (and been replaced) meanwhile.
+    if (kept > 0)
+      this.heap.HEAPU8.copyWithin(
+        this.pointer,
+        this.pointer + (upTo - this.written),
+        this.pointer + this.fill,
+      );
+    this.written = upTo;
+    this.fill = kept;
+    this.onFlush(upTo);
   }
 
   /**
@@ -118,7 +143,7 @@ export class BlobAppender implements ByteSink {
 
   /** Writes what is left and trims /blob to the bytes really appended. */
   finish(): number {
-    this.flush();
+    this.flush(true);
     this.blob.resize([this.written]);
     return this.written;
   }

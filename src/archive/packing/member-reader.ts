@@ -10,7 +10,7 @@ export interface ByteSink {
   readonly free: number;
   /** Offset of the next byte appended. */
   readonly position: number;
-  /** Makes room: writes the slice out (BlobAppender) or grows the buffer. */
+  /** Makes room (not necessarily all of it): writes the slice out (BlobAppender) or grows the buffer. */
   flush(): void;
   rewind(position: number): void;
 }
@@ -48,9 +48,11 @@ export function appendFile(appender: ByteSink, fullPath: string, plannedSize: nu
   }
 }
 
-/** Returns null when the file grew past its planned size (the caller falls back to streaming). */
+/** Returns null when the file grew past its planned size or does not fit the slice (the caller streams it). */
 function appendSmall(appender: ByteSink, fd: number, plannedSize: number): AppendOutcome | null {
   if (appender.free < plannedSize + 1) appender.flush();
+  // A flush may keep a partial chunk in the slice: a file that still does not fit is streamed.
+  if (appender.free < plannedSize + 1) return null;
   const at = appender.fill;
   const length = readFully(fd, appender.buffer, at, plannedSize + 1);
   if (length > plannedSize) return null;
