@@ -149,6 +149,10 @@ async function packCommand(ctx: CliContext, dir: string, opts: PackFlags): Promi
   } catch (err) {
     if (err instanceof PackUsageError) throw new UsageError(err.message);
     if (err instanceof PackError) throw new CliError(`packing failed:\n${err.message}`);
+    // A file-system refusal outside any member (an --out under a file, a full or read-only disk):
+    // the system's message names the path; no stack.
+    if (typeof (err as NodeJS.ErrnoException)?.code === 'string' && (err as NodeJS.ErrnoException).syscall)
+      throw new CliError(`packing failed: ${(err as Error).message}`);
     throw err;
   } finally {
     progress?.stop();

@@ -63,6 +63,14 @@ describe('fairbeam archive (CLI)', () => {
     const badSize = await archiveCli('pack', dir, '--out', path.join(dir, 'o'), '--target-size', 'huge');
     expect(badSize.code).toBe(2);
     expect(badSize.stderr).toContain('invalid size "huge"');
+    // An --out the system refuses (here: under a plain file) is one line naming it, not a stack.
+    const plain = path.join(tempDir(), 'plain');
+    fs.writeFileSync(plain, 'x');
+    const outUnderFile = await archiveCli('pack', dir, '--out', path.join(plain, 'o'));
+    expect(outUnderFile).toMatchObject({
+      code: 1,
+      stderr: `fairbeam: packing failed: ENOTDIR: not a directory, mkdir '${path.join(plain, 'o')}'\n`,
+    });
 
     fs.writeFileSync(path.join(dir, 'notes.h5'), 'plain text');
     const notContainer = await archiveCli('ls', path.join(dir, 'notes.h5'));
