@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import { expect } from 'vitest';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { ensurePortalBuilt } from './portal-server.ts';
+import { PASSWORD } from '../helpers/world.ts';
 
 // Set-up shared by the browser tests: Debian's chromium driven through playwright-core.
 
@@ -69,3 +70,27 @@ export const pollText = (l: Locator, poll = POLL) =>
 
 /** The number of matches, polled until the assertion holds. */
 export const pollCount = (l: Locator, poll = POLL) => expect.poll(() => l.count(), poll);
+
+/**
+ * A new browser profile on the portal at `baseURL`, logged in as `username` through the API (the
+ * session cookie lands in the profile); the profile joins `contexts`, which the test closes at the end.
+ */
+export async function pageAs(
+  browser: Browser,
+  baseURL: string,
+  contexts: BrowserContext[],
+  username: string,
+  { height = 900, acceptDownloads = false, timeout = 15_000 } = {},
+): Promise<Page> {
+  const context = await browser.newContext({
+    baseURL,
+    viewport: { width: 1280, height },
+    acceptDownloads,
+  });
+  contexts.push(context);
+  const res = await context.request.post('/api/login', { data: { username, password: PASSWORD } });
+  expect(res.status(), await res.text()).toBe(200);
+  const page = await context.newPage();
+  page.setDefaultTimeout(timeout);
+  return page;
+}

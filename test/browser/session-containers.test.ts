@@ -7,12 +7,12 @@ import {
   haveChromium,
   keepScreenshot,
   launchWithPortal,
+  pageAs,
   pollCount,
   pollText,
   SKIP_REASON,
 } from './chromium.ts';
 import { startPortalServer, type PortalServer } from './portal-server.ts';
-import { PASSWORD } from '../helpers/world.ts';
 import { ingest, tempDir, writeDataset } from '../tape/setup.ts';
 import { packTree } from '../../src/archive/packing/pack.ts';
 import { recordPack } from '../../src/archive/packs/record.ts';
@@ -55,18 +55,10 @@ describe.skipIf(!haveChromium)(`session containers on the session page${SKIP_REA
     if (root) fs.rmSync(root, { recursive: true, force: true });
   });
 
-  async function pageAs(username: string): Promise<Page> {
-    const context = await browser.newContext({ baseURL: server.url, viewport: { width: 1280, height: 900 } });
-    contexts.push(context);
-    const res = await context.request.post('/api/login', { data: { username, password: PASSWORD } });
-    expect(res.status(), await res.text()).toBe(200);
-    const page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    return page;
-  }
+  const asUser = (username: string) => pageAs(browser, server.url, contexts, username);
 
   it("shows a data manager the session's containers and own tape files", async () => {
-    const page = await pageAs('dora');
+    const page = await asUser('dora');
     await page.goto('/sessions/EMB');
     const rows = page.getByTestId('session-container');
     await pollCount(rows).toBe(containers.length);
@@ -83,7 +75,7 @@ describe.skipIf(!haveChromium)(`session containers on the session page${SKIP_REA
   });
 
   it('shows a member of the session the page without the archive section', async () => {
-    const page = await pageAs('ada');
+    const page = await asUser('ada');
     await page.goto('/sessions/EMB');
     await pollCount(page.getByTestId('dataset-list')).toBe(1);
     expect(await page.getByTestId('session-containers').count()).toBe(0);

@@ -8,12 +8,12 @@ import {
   haveChromium,
   keepScreenshot,
   launchWithPortal,
+  pageAs,
   pollCount,
   pollText,
   SKIP_REASON,
 } from './chromium.ts';
 import { startPortalServer, type PortalServer } from './portal-server.ts';
-import { PASSWORD } from '../helpers/world.ts';
 import { LibraryRegistry } from '../../src/archive/workflow/libraries.ts';
 import { injectFaults } from '../../src/archive/tape/faults.ts';
 import type { MountedDrive } from '../../src/archive/tape/library.ts';
@@ -51,15 +51,7 @@ describe.skipIf(!haveChromium)(`tape admin page in a real browser${SKIP_REASON}`
   });
 
   /** A fresh browser profile logged in as `username` (the API's cookie lands in the context). */
-  async function pageAs(username: string): Promise<Page> {
-    const context = await browser.newContext({ baseURL: server.url, viewport: { width: 1280, height: 900 } });
-    contexts.push(context);
-    const res = await context.request.post('/api/login', { data: { username, password: PASSWORD } });
-    expect(res.status(), await res.text()).toBe(200);
-    const page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    return page;
-  }
+  const asUser = (username: string) => pageAs(browser, server.url, contexts, username);
 
   const text = (l: Locator) => pollText(l, POLL);
   const count = (l: Locator) => pollCount(l, POLL);
@@ -71,7 +63,7 @@ describe.skipIf(!haveChromium)(`tape admin page in a real browser${SKIP_REASON}`
   }
 
   it('lets a data manager configure a library, watch drives and cartridges, and queue an archive run', async () => {
-    const page = await pageAs('dora');
+    const page = await asUser('dora');
     await api(page, 'put', '/api/admin/tape/libraries/vtl', {
       kind: 'virtual',
       root: libraryRoot,
@@ -190,7 +182,7 @@ describe.skipIf(!haveChromium)(`tape admin page in a real browser${SKIP_REASON}`
 
   it('gives ordinary users and staff neither the page nor its nav entry', async () => {
     for (const username of ['eve', 'sam']) {
-      const page = await pageAs(username);
+      const page = await asUser(username);
       await page.goto('/admin/tape');
       await page.getByTestId('not-found').waitFor();
       await page.getByTestId('current-user').waitFor();
@@ -198,7 +190,7 @@ describe.skipIf(!haveChromium)(`tape admin page in a real browser${SKIP_REASON}`
       expect(await page.getByTestId('tape-page').count()).toBe(0);
     }
     // The API refuses the ordinary user as well, with a JSON error.
-    const eve = await pageAs('eve');
+    const eve = await asUser('eve');
     const res = await eve.request.get('/api/admin/tape/status');
     expect(res.status()).toBe(403);
     expect(await res.json()).toMatchObject({ code: expect.any(String), message: expect.any(String) });

@@ -3,9 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { haveChromium, launchWithPortal, pollText, SKIP_REASON } from './chromium.ts';
+import { haveChromium, launchWithPortal, pageAs, pollText, SKIP_REASON } from './chromium.ts';
 import { startPortalServer, type PortalServer } from './portal-server.ts';
-import { PASSWORD } from '../helpers/world.ts';
 import { configureTape, ingest, sha256, tempDir, writeDataset } from '../tape/setup.ts';
 import { createTapeContext, type TapeContext } from '../../src/archive/workflow/context.ts';
 import { advanceRun, requestArchive } from '../../src/archive/workflow/runs.ts';
@@ -49,22 +48,11 @@ describe.skipIf(!haveChromium)(`download of a file on tape from the dataset page
     if (root) fs.rmSync(root, { recursive: true, force: true });
   });
 
-  async function pageAs(username: string): Promise<Page> {
-    const context = await browser.newContext({
-      baseURL: server.url,
-      viewport: { width: 1280, height: 1000 },
-      acceptDownloads: true,
-    });
-    contexts.push(context);
-    const res = await context.request.post('/api/login', { data: { username, password: PASSWORD } });
-    expect(res.status(), await res.text()).toBe(200);
-    const page = await context.newPage();
-    page.setDefaultTimeout(30_000);
-    return page;
-  }
+  const asUser = (username: string) =>
+    pageAs(browser, server.url, contexts, username, { height: 1000, acceptDownloads: true, timeout: 30_000 });
 
   it('says the file is being restored from tape, waits for the recall, then downloads it byte for byte', async () => {
-    const page = await pageAs('ada');
+    const page = await asUser('ada');
     const asked: string[] = [];
     page.on('response', (r) => {
       if (r.url().includes('/api/datafiles/') || r.url().includes('/api/downloads/'))
@@ -96,7 +84,7 @@ describe.skipIf(!haveChromium)(`download of a file on tape from the dataset page
   });
 
   it('"Download all (zip)" of a dataset with files on tape waits for their recall, then saves the whole zip', async () => {
-    const page = await pageAs('ada');
+    const page = await asUser('ada');
     await page.goto(`/datasets/${encodeURIComponent(pid)}`);
     const zip = page.getByTestId('dataset-download-zip');
     await zip.click();
