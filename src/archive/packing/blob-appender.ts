@@ -76,9 +76,9 @@ export class BlobAppender implements ByteSink {
   /**
    * Makes room by writing the slice to /blob: whole chunks only (the partial chunk at its end moves
    * to the front of the slice and goes out with the next write), unless `all`; nothing while the
-   * slice holds no whole chunk and still has room. h5wasm opens and closes /blob for every call, which flushes HDF5's chunk cache: a
-   * partial chunk written at the end of one call was read back and written again by the next
-   * (bench tree (b): ~80 MB more written and read per 1.3 GB container).
+   * slice holds no whole chunk and still has room. h5wasm opens and closes /blob for every call,
+   * which flushes HDF5's chunk cache: a partial chunk written at the end of one call was read back
+   * and written again by the next (bench tree (b): ~80 MB more written and read per 1.3 GB).
    */
   flush(all = false): void {
     if (this.fill === 0) return;
