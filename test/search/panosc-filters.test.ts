@@ -86,6 +86,33 @@ describe.each(dialects)('PaNOSC filters (%s)', (dialect) => {
       ).toEqual(['HAX']);
     });
 
+    it('outputs and orders documents by their keywords, with or without a text query', async () => {
+      // Arrays sort element by element, a prefix first (keywords are plain ASCII here).
+      const byKeywords = (x: Json, y: Json) => {
+        const [a, b] = [x.keywords as string[], y.keywords as string[]];
+        for (let i = 0; i < Math.min(a.length, b.length); i++)
+          if (a[i] !== b[i]) return a[i]! < b[i]! ? -1 : 1;
+        return a.length - b.length;
+      };
+      for (const query of [undefined, 'x-ray']) {
+        const asc = await list('documents', {
+          ...(query ? { query } : {}),
+          filter: { order: 'keywords ASC', fields: ['pid', 'keywords'] },
+        });
+        const desc = await list('documents', {
+          ...(query ? { query } : {}),
+          filter: { order: 'keywords DESC', fields: ['pid', 'keywords'] },
+        });
+        expect(asc.length).toBeGreaterThanOrEqual(2);
+        expect(asc).toEqual([...asc].sort(byKeywords));
+        expect(desc).toEqual([...asc].reverse());
+        expect(asc.find((d) => d.pid === '10.5072/fb.xas')!.keywords).toEqual([
+          'x-ray absorption',
+          'x-ray absorption spectroscopy',
+        ]);
+      }
+    });
+
     it('orders, limits, skips and selects fields', async () => {
       const all = await list('datasets', { filter: { order: 'size DESC', fields: ['pid', 'size'] } });
       expect(all.map((d) => d.size)).toEqual([500, 300, 300, 50]);

@@ -29,6 +29,7 @@ export type Item = Record<string, unknown>;
 type Row = Record<string, unknown> & { __id: string };
 
 const fieldAlias = (name: string) => sql.id(`f_${name}`);
+const sortAlias = (name: string) => sql.id(`__sort_${name}`);
 
 function basePredicate(
   e: Entity,
@@ -70,10 +71,16 @@ export async function searchList(db: Db, req: SearchRequest): Promise<Item[]> {
   await resolveTechniques(db, req.entity, req.filter, req.now);
   const ctx: CompileContext = { now: req.now, aliases: 0 };
   const a = newAlias(ctx);
+  const order =
+    req.filter.order ??
+    (q ? [{ field: 'score', desc: true }] : e.defaultOrder.map((field) => ({ field, desc: false })));
+  // Arrays are output as JSON (outputSelects), which has no order: they sort by a column of their own.
+  const arrayKeys = [...new Set(order.map((o) => o.field))].filter((k) => e.fields[k]?.type === 'textArray');
   const selects = [
     ...outputSelects(e, a, req.now),
     sql`${e.id(a)} AS __id`,
     ...(q ? [sql`${e.text!.rank(a, q)} AS __rank`] : []),
+    ...arrayKeys.map((k) => sql`${e.fields[k]!.sql(a, req.now)} AS ${sortAlias(k)}`),
   ];
   let rows = sql`SELECT ${sql.join(selects)} FROM ${e.from(a)} WHERE ${basePredicate(e, req, a, ctx, q)}`;
   if (q && !req.filter.order && req.filter.skip + req.filter.limit <= TOP_N_MAX) {
@@ -89,14 +96,11 @@ export async function searchList(db: Db, req: SearchRequest): Promise<Item[]> {
   // The score is the rank relative to the best match, so it lies in (0, 1]; zero ranks are dropped.
   if (q)
     rows = sql`SELECT z.*, z.__rank / max(z.__rank) OVER () AS __score FROM (${rows}) AS z WHERE z.__rank > 0`;
-  const order =
-    req.filter.order ??
-    (q ? [{ field: 'score', desc: true }] : e.defaultOrder.map((field) => ({ field, desc: false })));
   const orderSql = order
     .filter((o) => o.field !== 'score' || q)
     .map(
       (o) =>
-        sql`${o.field === 'score' ? sql.id('__score') : fieldAlias(o.field)} ${sql.raw(o.desc ? 'DESC NULLS LAST' : 'ASC NULLS LAST')}`,
+        sql`${o.field === 'score' ? sql.id('__score') : arrayKeys.includes(o.field) ? sortAlias(o.field) : fieldAlias(o.field)} ${sql.raw(o.desc ? 'DESC NULLS LAST' : 'ASC NULLS LAST')}`,
     );
   const page = await sql<Row>`SELECT * FROM (${rows}) AS y ORDER BY ${sql.join([...orderSql, sql`__id`])}
     LIMIT ${req.filter.limit} OFFSET ${req.filter.skip}`.execute(db);
@@ -150,11 +154,18 @@ async function bestTextPage(
     .map((r) => ({ ...r, __score: Number(r.__rank) / best }));
 }
 
-/** The entity's output fields as `expr AS alias` select items, on the row aliased `alias`. */
+/**
+ * The entity's output fields as `expr AS alias` select items, on the row aliased `alias`. Arrays come
+ * as JSON: JSON.parse reads a page of documents' keywords (~80 technique names each) in a fraction of
+ * the time pg's text-array parser took (a quarter of the server's CPU for documents with datasets).
+ */
 const outputSelects = (e: Entity, alias: string, now: Date) =>
   Object.entries(e.fields)
     .filter(([, f]) => f.out !== false)
-    .map(([name, f]) => sql`${f.sql(alias, now)} AS ${fieldAlias(name)}`);
+    .map(([name, f]) => {
+      const value = f.sql(alias, now);
+      return sql`${f.type === 'textArray' ? sql`to_json(${value})` : value} AS ${fieldAlias(name)}`;
+    });
 
 /** Entities whose id is an indexed column, so that a page of ids joins back to its rows cheaply. */
 const DEFERRED = new Set<EntityName>(['Dataset', 'Document', 'Instrument']);
