@@ -157,7 +157,7 @@ async function bestTextPage(
 /**
  * The entity's output fields as `expr AS alias` select items, on the row aliased `alias`. Arrays come
  * as JSON: JSON.parse reads a page of documents' keywords (~80 technique names each) in a fraction of
- * the time pg's text-array parser took (a quarter of the server's CPU for documents with datasets).
+ * the time pg's text-array parser took (a third of the server's CPU for documents with datasets).
  */
 const outputSelects = (e: Entity, alias: string, now: Date) =>
   Object.entries(e.fields)
