@@ -21,20 +21,26 @@ function appendDirect(appender: BlobAppender, data: Uint8Array): void {
   }
 }
 
+/** A new file holding an empty, growable /blob of `chunk`-byte chunks, as the container writer makes it. */
+function createBlob(h5: Awaited<ReturnType<typeof loadH5wasm>>, file: string, chunk: number) {
+  const out = new h5.File(file, 'w');
+  const blob = out.create_dataset({
+    name: 'blob',
+    data: new Uint8Array(0),
+    shape: [0],
+    maxshape: [null],
+    chunks: [chunk],
+    dtype: '<B',
+  });
+  return { out, blob };
+}
+
 describe('BlobAppender checksums', () => {
   it('cover /blob exactly, also after rewinds into bytes already written', async () => {
     const h5 = await loadH5wasm();
     const hasher = await loadChecksum();
     const file = path.join(tempDir(), 'blob.h5');
-    const out = new h5.File(file, 'w');
-    const blob = out.create_dataset({
-      name: 'blob',
-      data: new Uint8Array(0),
-      shape: [0],
-      maxshape: [null],
-      chunks: [64],
-      dtype: '<B',
-    });
+    const { out, blob } = createBlob(h5, file, 64);
     const appender = new BlobAppender(blob, 100, () => {}, hasher);
     const expected: Buffer[] = [];
     appendDirect(appender, bytes(70, 1));
@@ -82,15 +88,7 @@ describe('BlobAppender checksums', () => {
     const h5 = await loadH5wasm();
     const heap = heapOf(h5);
     const file = path.join(tempDir(), 'grow.h5');
-    const out = new h5.File(file, 'w');
-    const blob = out.create_dataset({
-      name: 'blob',
-      data: new Uint8Array(0),
-      shape: [0],
-      maxshape: [null],
-      chunks: [1024],
-      dtype: '<B',
-    });
+    const { out, blob } = createBlob(h5, file, 1024);
     const appender = new BlobAppender(blob, 4096);
     appendDirect(appender, bytes(3000, 6));
     // More than the whole heap: the heap must grow, which replaces the ArrayBuffer under HEAPU8.
