@@ -94,3 +94,19 @@ export async function pageAs(
   page.setDefaultTimeout(timeout);
   return page;
 }
+
+/**
+ * Closes what a browser test opened, in order: its profiles, the browser, the portal server, then
+ * removes its temporary directory. Any part may be missing (a beforeAll that failed half-way).
+ */
+export async function closeBrowserTest(parts: {
+  contexts?: BrowserContext[];
+  browser?: Browser;
+  server?: { close(): Promise<void> };
+  dir?: string;
+}): Promise<void> {
+  for (const c of parts.contexts ?? []) await c.close().catch(() => {});
+  await parts.browser?.close();
+  await parts.server?.close();
+  if (parts.dir) fs.rmSync(parts.dir, { recursive: true, force: true });
+}

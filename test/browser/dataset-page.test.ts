@@ -5,7 +5,14 @@ import { execFileSync } from 'node:child_process';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { haveChromium, keepScreenshot, launchWithPortal, pollText, SKIP_REASON } from './chromium.ts';
+import {
+  closeBrowserTest,
+  haveChromium,
+  keepScreenshot,
+  launchWithPortal,
+  pollText,
+  SKIP_REASON,
+} from './chromium.ts';
 import { startPortalServer, type PortalServer } from './portal-server.ts';
 import { registerDataset } from '../../src/ingest/registration.ts';
 import { FIXTURES, tempRoot } from '../ingest/trees.ts';
@@ -77,9 +84,7 @@ describe.skipIf(!haveChromium)(`dataset page with real files${SKIP_REASON}`, () 
   });
 
   afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => {});
-    await browser?.close();
-    await server?.close();
+    await closeBrowserTest({ contexts, browser, server });
     root?.remove();
   });
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { diffWords } from 'diff';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { haveChromium, launchWithPortal, POLL, pollText, SKIP_REASON } from './chromium.ts';
+import { closeBrowserTest, haveChromium, launchWithPortal, POLL, pollText, SKIP_REASON } from './chromium.ts';
 import { startPortalServer, type PortalServer } from './portal-server.ts';
 import { PASSWORD } from '../helpers/world.ts';
 import { CORPUS } from '../logbook/xss-corpus.ts';
@@ -26,9 +26,7 @@ describe.skipIf(!haveChromium)(`logbook page in a real browser${SKIP_REASON}`, (
   });
 
   afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => {});
-    await browser?.close();
-    await server?.close();
+    await closeBrowserTest({ contexts, browser, server });
   });
 
   async function login(username: string): Promise<string> {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import {
   CHROMIUM,
+  closeBrowserTest,
   haveChromium,
   keepScreenshot,
   launchWithPortal,
@@ -30,9 +31,7 @@ describe.skipIf(!haveChromium)(`portal in a real browser${SKIP_REASON}`, () => {
   });
 
   afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => {});
-    await browser?.close();
-    await server?.close();
+    await closeBrowserTest({ contexts, browser, server });
   });
 
   /** A fresh browser profile (no cookies) per test, so tests do not depend on each other. */

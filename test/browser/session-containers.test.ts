@@ -1,9 +1,9 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import {
   CHROMIUM,
+  closeBrowserTest,
   haveChromium,
   keepScreenshot,
   launchWithPortal,
@@ -49,10 +49,7 @@ describe.skipIf(!haveChromium)(`session containers on the session page${SKIP_REA
   }, 120_000);
 
   afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => {});
-    await browser?.close();
-    await server?.close();
-    if (root) fs.rmSync(root, { recursive: true, force: true });
+    await closeBrowserTest({ contexts, browser, server, dir: root });
   });
 
   const asUser = (username: string) => pageAs(browser, server.url, contexts, username);

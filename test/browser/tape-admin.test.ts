@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import {
   CHROMIUM,
+  closeBrowserTest,
   haveChromium,
   keepScreenshot,
   launchWithPortal,
@@ -44,10 +45,7 @@ describe.skipIf(!haveChromium)(`tape admin page in a real browser${SKIP_REASON}`
   afterAll(async () => {
     for (const m of mounted)
       await (await m.library.get(server.database.db, 'vtl')).unmount(m.drive).catch(() => {});
-    for (const c of contexts) await c.close().catch(() => {});
-    await browser?.close();
-    await server?.close();
-    if (libraryRoot) fs.rmSync(libraryRoot, { recursive: true, force: true });
+    await closeBrowserTest({ contexts, browser, server, dir: libraryRoot });
   });
 
   /** A fresh browser profile logged in as `username` (the API's cookie lands in the context). */

@@ -3,7 +3,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { haveChromium, launchWithPortal, pageAs, pollText, SKIP_REASON } from './chromium.ts';
+import {
+  closeBrowserTest,
+  haveChromium,
+  launchWithPortal,
+  pageAs,
+  pollText,
+  SKIP_REASON,
+} from './chromium.ts';
 import { startPortalServer, type PortalServer } from './portal-server.ts';
 import { configureTape, ingest, sha256, tempDir, writeDataset } from '../tape/setup.ts';
 import { createTapeContext, type TapeContext } from '../../src/archive/workflow/context.ts';
@@ -42,10 +49,7 @@ describe.skipIf(!haveChromium)(`download of a file on tape from the dataset page
   }, 120_000);
 
   afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => {});
-    await browser?.close();
-    await server?.close();
-    if (root) fs.rmSync(root, { recursive: true, force: true });
+    await closeBrowserTest({ contexts, browser, server, dir: root });
   });
 
   const asUser = (username: string) =>
