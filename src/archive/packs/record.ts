@@ -69,8 +69,8 @@ async function linkedMembers(
 /**
  * Records a finished pack of `result.session` in the catalogue, in one transaction: the pack (one per
  * output directory), its containers, its own tape files and where each registered datafile of the
- * session lies. Re-recording the same output directory updates the rows in place and removes the
- * ones the new result no longer has (generation), so a re-run never duplicates anything.
+ * session lies. Re-recording the same output directory keeps its pack row and replaces the rest, so a
+ * re-run never duplicates anything and keeps nothing the new result no longer has.
  */
 export async function recordPack(
   db: Db,
@@ -127,9 +127,11 @@ export async function recordPack(
           updated_at: now,
         })),
       )
-      .returning(['id', 'generation'])
+      .returning('id')
       .executeTakeFirstOrThrow();
-    const generation = pack.generation;
+    // What an earlier recording of this directory had goes (its members with its containers).
+    await tx.deleteFrom('session_container').where('pack_id', '=', pack.id).execute();
+    await tx.deleteFrom('session_own_tape_file').where('pack_id', '=', pack.id).execute();
 
     for (const [i, f] of facts.entries()) {
       const c = f.container;
@@ -147,22 +149,7 @@ export async function recordPack(
           plan_digest: c.digest,
           sha256: f.sha256,
           created: f.created,
-          generation,
         })
-        .onConflict((oc) =>
-          oc.columns(['pack_id', 'name']).doUpdateSet((eb) => ({
-            file: eb.ref('excluded.file'),
-            file_size: eb.ref('excluded.file_size'),
-            file_mtime: eb.ref('excluded.file_mtime'),
-            members: eb.ref('excluded.members'),
-            files: eb.ref('excluded.files'),
-            packed_bytes: eb.ref('excluded.packed_bytes'),
-            plan_digest: eb.ref('excluded.plan_digest'),
-            sha256: eb.ref('excluded.sha256'),
-            created: eb.ref('excluded.created'),
-            generation,
-          })),
-        )
         .returning('id')
         .executeTakeFirstOrThrow();
       const rows = members[i]!;
@@ -177,16 +164,6 @@ export async function recordPack(
               blob_offset: m.place.offset,
               length: m.place.length,
               extents: m.place.extents ? JSON.stringify(m.place.extents) : null,
-              generation,
-            })),
-          )
-          .onConflict((oc) =>
-            oc.columns(['container_id', 'datafile_id']).doUpdateSet((eb) => ({
-              member_path: eb.ref('excluded.member_path'),
-              blob_offset: eb.ref('excluded.blob_offset'),
-              length: eb.ref('excluded.length'),
-              extents: eb.ref('excluded.extents'),
-              generation,
             })),
           )
           .execute();
@@ -202,37 +179,10 @@ export async function recordPack(
             size: f.size,
             reason: f.reason,
             datafile_id: f.datafileId,
-            generation,
-          })),
-        )
-        .onConflict((oc) =>
-          oc.columns(['pack_id', 'path']).doUpdateSet((eb) => ({
-            size: eb.ref('excluded.size'),
-            reason: eb.ref('excluded.reason'),
-            datafile_id: eb.ref('excluded.datafile_id'),
-            generation,
           })),
         )
         .execute();
     }
-    // What the previous recording of this directory had and this one does not.
-    await tx
-      .deleteFrom('session_container')
-      .where('pack_id', '=', pack.id)
-      .where('generation', '<>', generation)
-      .execute();
-    await tx
-      .deleteFrom('session_own_tape_file')
-      .where('pack_id', '=', pack.id)
-      .where('generation', '<>', generation)
-      .execute();
-    await tx
-      .deleteFrom('session_container_member')
-      .where('container_id', 'in', (eb) =>
-        eb.selectFrom('session_container').select('id').where('pack_id', '=', pack.id),
-      )
-      .where('generation', '<>', generation)
-      .execute();
     return pack;
   });
 

@@ -3,9 +3,9 @@ import { sql, type Kysely } from 'kysely';
 // Frozen: never edit after it lands; add a new migration instead.
 // What `fairbeam archive pack DIR --out OUT --session ID` wrote, as the catalogue's record of a
 // session's containers (the tape workflow's own runs keep theirs in archive_object/archive_member).
-// One pack per output directory: a re-run into the same directory replaces its rows (the packer
-// also replaces the directory's containers), and `generation` lets one transaction drop whatever the
-// new run no longer has without listing it.
+// One pack per output directory: a re-run into the same directory replaces its containers and own
+// tape files in one transaction (the packer also replaces the directory's containers); `generation`
+// counts the recordings of the directory.
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
     CREATE TABLE session_pack (
@@ -38,7 +38,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       plan_digest text NOT NULL,
       sha256 text NOT NULL,
       created timestamptz NOT NULL,
-      generation integer NOT NULL,
       UNIQUE (pack_id, name)
     );
     -- Files of the packed tree that go to tape whole (large, or already HDF5).
@@ -48,7 +47,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       size bigint NOT NULL,
       reason text NOT NULL CHECK (reason IN ('large', 'hdf5')),
       datafile_id bigint REFERENCES datafile(id) ON DELETE SET NULL,
-      generation integer NOT NULL,
       PRIMARY KEY (pack_id, path)
     );
     -- Registered datafiles found in a container: blob_offset/length in /blob (the index's), extents
@@ -60,7 +58,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       blob_offset bigint NOT NULL,
       length bigint NOT NULL,
       extents jsonb,
-      generation integer NOT NULL,
       PRIMARY KEY (container_id, datafile_id)
     );
     CREATE INDEX session_container_member_datafile_idx ON session_container_member (datafile_id);

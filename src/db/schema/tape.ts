@@ -150,7 +150,6 @@ export interface SessionContainerTable {
   plan_digest: string;
   sha256: string;
   created: Timestamp;
-  generation: number;
 }
 export interface SessionOwnTapeFileTable {
   pack_id: number;
@@ -158,7 +157,6 @@ export interface SessionOwnTapeFileTable {
   size: number;
   reason: 'large' | 'hdf5';
   datafile_id: number | null;
-  generation: number;
 }
 export interface SessionContainerMemberTable {
   container_id: number;
@@ -167,7 +165,6 @@ export interface SessionContainerMemberTable {
   blob_offset: number;
   length: number;
   extents: ColumnType<Extents | null, string | null, string | null>;
-  generation: number;
 }
 
 export interface TapeTables {
