@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/connect.ts';
-import { DatabaseBusyError, openDatabase } from '../db/open.ts';
 import type { PackResult } from '../archive/packing/pack.ts';
 import {
   type RecordedPack,
@@ -11,21 +10,11 @@ import {
   recordPack,
 } from '../archive/packs/record.ts';
 import { CliError, UsageError } from './context.ts';
+import { withDatabase } from './db.ts';
 
 // `archive pack --session`: the catalogue side. The packer itself never needs a database; only these
 // two short visits do (before packing: does the session exist; after: record the result), so the
 // embedded database is not held for the hours a large pack takes.
-
-/** Where the catalogue is, for messages (no password). */
-function catalogueName(config: Config): string {
-  if (!config.databaseUrl) return `the embedded database in ${path.join(config.home, 'db')}`;
-  try {
-    const u = new URL(config.databaseUrl);
-    return `PostgreSQL at ${u.host}${u.pathname}`;
-  } catch {
-    return 'the PostgreSQL of DATABASE_URL';
-  }
-}
 
 async function withCatalogue<T>(
   config: Config,
@@ -38,20 +27,11 @@ async function withCatalogue<T>(
         '(set FAIRBEAM_HOME, or DATABASE_URL for PostgreSQL)',
     );
   }
-  let database: Database;
   try {
-    database = await openDatabase(config, 'archive pack');
-  } catch (err) {
-    if (err instanceof DatabaseBusyError) throw new CliError(err.message);
-    throw new CliError(`cannot open the catalogue (${catalogueName(config)}): ${(err as Error).message}`);
-  }
-  try {
-    return await fn(database);
+    return await withDatabase(config, 'archive pack', fn);
   } catch (err) {
     if (err instanceof SessionNotFoundError) throw new UsageError(err.message);
     throw err;
-  } finally {
-    await database.close();
   }
 }
 

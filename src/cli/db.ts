@@ -1,9 +1,24 @@
+import path from 'node:path';
 import { openDatabase, DatabaseBusyError } from '../db/open.ts';
 import type { Database } from '../db/connect.ts';
 import type { Config } from '../config.ts';
 import { CliError } from './context.ts';
 
-/** Opens the database for a CLI command, turning "in use by serve" into a clean one-line error. */
+/** Where the catalogue is, for messages (no password). */
+function catalogueName(config: Config): string {
+  if (!config.databaseUrl) return `the embedded database in ${path.join(config.home, 'db')}`;
+  try {
+    const u = new URL(config.databaseUrl);
+    return `PostgreSQL at ${u.host}${u.pathname}`;
+  } catch {
+    return 'the PostgreSQL of DATABASE_URL';
+  }
+}
+
+/**
+ * Opens the database for a CLI command; "in use by serve" and any other failure to open become a
+ * clean one-line error that says which catalogue (never its password).
+ */
 export async function withDatabase<T>(
   config: Config,
   command: string,
@@ -14,7 +29,7 @@ export async function withDatabase<T>(
     database = await openDatabase(config, command);
   } catch (e) {
     if (e instanceof DatabaseBusyError) throw new CliError(e.message);
-    throw e;
+    throw new CliError(`cannot open the catalogue (${catalogueName(config)}): ${(e as Error).message}`);
   }
   try {
     return await fn(database);
