@@ -3,10 +3,13 @@ import fs from 'node:fs';
 /** The 8 bytes that start an HDF5 superblock. */
 export const HDF5_SIGNATURE = Buffer.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]);
 
-/** Where a superblock may start: 0, then 512, 1024, 2048, ... (after a user block), below `size`. */
+/** Where a superblock may start: 0, then 512, 1024, 2048, ... (after a user block). */
+const nextOffset = (at: number): number => (at === 0 ? 512 : at * 2);
+
+/** The candidate superblock positions below `size`. */
 export function signatureOffsets(size: number): number[] {
   const offsets: number[] = [];
-  for (let at = 0; at + HDF5_SIGNATURE.length <= size; at = at === 0 ? 512 : at * 2) offsets.push(at);
+  for (let at = 0; at + HDF5_SIGNATURE.length <= size; at = nextOffset(at)) offsets.push(at);
   return offsets;
 }
 
@@ -17,7 +20,7 @@ export function signatureOffsets(size: number): number[] {
  */
 export function bytesAreHdf5(bytes: Uint8Array, size = bytes.length): boolean {
   const end = Math.min(size, bytes.length);
-  for (let at = 0; at + HDF5_SIGNATURE.length <= end; at = at === 0 ? 512 : at * 2) {
+  for (let at = 0; at + HDF5_SIGNATURE.length <= end; at = nextOffset(at)) {
     if (signatureAt(bytes, at)) return true;
   }
   return false;
