@@ -13,8 +13,8 @@ const STATEMENT_TIMEOUT_MS = 15_000;
  * than a search's page takes, and the cores serve other requests meanwhile. Plans are made for each
  * call's values (force_custom_plan): the pool prepares its statements (PreparingClient) to skip
  * parsing them again, and a generic plan, made once for any values, was several times slower for
- * some (an instrument's page and its include: 2.0 -> 10.4 ms of PostgreSQL CPU at 1M datasets). The two-word function keeps the
- * default for its own statements (migration 0018).
+ * some (an instrument's page and its include: 2.0 -> 10.4 ms of PostgreSQL CPU at 1M datasets).
+ * The two-word function keeps the default for its own statements (migration 0018).
  */
 export const searchSettings = (timeoutMs = STATEMENT_TIMEOUT_MS): Record<string, string> => ({
   default_transaction_read_only: 'on',
