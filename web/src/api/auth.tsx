@@ -55,3 +55,6 @@ export function displayName(me: Me | undefined): string | undefined {
   if (me.kind === 'apikey') return `API key ${me.apiKey ?? ''}`.trim();
   return me.fullName || me.username;
 }
+
+/** A person with a facility role (staff, data manager, admin), not only a member of sessions. */
+export const isFacilityStaff = (me: Me | undefined): boolean => me?.kind === 'user' && Boolean(me.role);

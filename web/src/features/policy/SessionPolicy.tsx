@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { useAuth } from '../../api/auth.tsx';
+import { isFacilityStaff, useAuth } from '../../api/auth.tsx';
 import { api } from '../../api/endpoints.ts';
 import { useResource } from '../../api/hooks.ts';
 import type { Session } from '../../api/types.ts';
@@ -17,7 +17,7 @@ import { decidesRequests } from './labels.ts';
 export function SessionPolicy({ session, onChange }: { session: Session; onChange: () => void }) {
   const { me } = useAuth();
   const member = session.members.find((m) => me?.kind === 'user' && m.username === me.username);
-  const staff = me?.kind === 'user' && Boolean(me.role);
+  const staff = isFacilityStaff(me);
   const [version, setVersion] = useState(0);
   const showRequests = Boolean(member) || staff;
   const requests = useResource(

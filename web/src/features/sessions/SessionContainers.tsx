@@ -1,4 +1,4 @@
-import { useAuth } from '../../api/auth.tsx';
+import { isFacilityStaff, useAuth } from '../../api/auth.tsx';
 import { useResource } from '../../api/hooks.ts';
 import { type SessionContainers as Recorded, tapeApi } from '../../api/tape.ts';
 import { EmptyState, ErrorMessage, Loading } from '../../components/States.tsx';
@@ -14,7 +14,7 @@ type Pack = Recorded['packs'][number];
  */
 export function SessionContainers({ sessionId }: { sessionId: string }) {
   const { me } = useAuth();
-  const staff = me?.kind === 'user' && Boolean(me.role);
+  const staff = isFacilityStaff(me);
   if (!staff) return null;
   return <ContainersSection sessionId={sessionId} />;
 }
