@@ -30,9 +30,14 @@ export async function memberExtents(file: string): Promise<Map<string, MemberPla
     const chunks = Math.ceil(container.blobBytes / BLOB_CHUNK_BYTES);
     const address: (number | null)[] = [];
     let expected = 0;
-    for (let first = 0; first < chunks; first += SLICE_BYTES / BLOB_CHUNK_BYTES) {
+    // Windows of whole chunks, each read under the ~64 MiB limit of one h5wasm call.
+    const windowChunks = Math.max(1, Math.floor(SLICE_BYTES / BLOB_CHUNK_BYTES));
+    for (let first = 0; first < chunks; first += windowChunks) {
       const start = first * BLOB_CHUNK_BYTES;
-      const window = container.readBlob(start, Math.min(SLICE_BYTES, container.blobBytes - start));
+      const window = container.readBlob(
+        start,
+        Math.min(windowChunks * BLOB_CHUNK_BYTES, container.blobBytes - start),
+      );
       for (let at = 0; at < window.length; at += BLOB_CHUNK_BYTES) {
         const chunk = window.subarray(at, Math.min(window.length, at + BLOB_CHUNK_BYTES));
         const found = locate(fd, fileSize, chunk, expected);

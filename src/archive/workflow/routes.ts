@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Services } from '../../services.ts';
 import { requireRole } from '../../http/auth.ts';
 import { audit } from '../../audit/log.ts';
-import { actorName } from '../../auth/caller.ts';
+import { actorName, PRIVILEGED_ROLES } from '../../auth/caller.ts';
 import { AppError } from '../../errors.ts';
 import { tapeContextOf } from './context.ts';
 import { addCartridges, saveLibrary, savePool } from './libraries.ts';
@@ -23,8 +23,7 @@ export const tapeAdminRoutes =
     const db = services.database.db;
     const tags = ['tape'];
     const manage = (req: Parameters<typeof requireRole>[0]) => requireRole(req, 'data_manager', 'admin');
-    const look = (req: Parameters<typeof requireRole>[0]) =>
-      requireRole(req, 'staff', 'data_manager', 'admin');
+    const look = (req: Parameters<typeof requireRole>[0]) => requireRole(req, ...PRIVILEGED_ROLES);
 
     app.get(
       '/admin/tape/status',
