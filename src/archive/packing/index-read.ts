@@ -136,20 +136,26 @@ function readFixedStrings(dataset: Dataset, from: number, to: number, size: numb
 
 /** Variable-length strings: HDF5 fills an array of pointers to strings it allocated, freed after. */
 function readVlenStrings(dataset: Dataset, from: number, to: number): string[] {
-  const out = new Array<string>(to - from);
-  visitVlenStrings(dataset, from, to, (heap, i, start, end) => {
-    out[i] = heap.toString('utf8', start, end);
+  return withVlenStrings(dataset, from, to, (heap, pointers) => {
+    const out = new Array<string>(to - from);
+    for (let i = 0; i < out.length; i++) {
+      const start = pointers[i]!;
+      out[i] = start === 0 ? '' : heap.toString('utf8', start, heap.indexOf(0, start));
+    }
+    return out;
   });
-  return out;
 }
 
-/** Hands `use` the UTF-8 bytes [start, end) in the heap of each string of rows [from, to). */
-function visitVlenStrings(
+/**
+ * Reads rows [from, to) of a variable-length string column and hands `use` the heap and the strings'
+ * addresses in it (NUL-terminated UTF-8; 0 for a null string), valid only during the call.
+ */
+function withVlenStrings<T>(
   dataset: Dataset,
   from: number,
   to: number,
-  use: (heap: Buffer, i: number, start: number, end: number) => void,
-): void {
+  use: (heap: Buffer, pointers: Uint32Array) => T,
+): T {
   const module = heapOf(h5wasm) as ReturnType<typeof heapOf> & {
     /** Frees the strings HDF5 allocated for a hyperslab read of `count` variable-length values. */
     reclaim_vlen_memory_count(
@@ -161,14 +167,9 @@ function visitVlenStrings(
     ): number;
   };
   const n = to - from;
-  withHeapRead(dataset, from, to, 4, (heap, pointer) => {
+  return withHeapRead(dataset, from, to, 4, (heap, pointer) => {
     try {
-      const pointers = new Uint32Array(heap.buffer, pointer, n);
-      for (let i = 0; i < n; i++) {
-        const start = pointers[i]!;
-        if (start === 0) use(heap, i, 0, 0);
-        else use(heap, i, start, heap.indexOf(0, start));
-      }
+      return use(heap, new Uint32Array(heap.buffer, pointer, n));
     } finally {
       if (n > 0)
         module.reclaim_vlen_memory_count(dataset.file_id, dataset.path, '', BigInt(pointer), [BigInt(n)]);
@@ -207,16 +208,12 @@ export function compareIndex(file: H5File, rows: IndexRow[], limit = 5): string[
           : `/index/${name} is not the ${source.dtype} column written`,
       );
     if ('strings' in source) {
-      const scratch = Buffer.allocUnsafe(64 * 1024);
-      for (const [from, to] of rowSlices(0, count, INDEX_SLICE_ROWS))
-        visitVlenStrings(dataset, from, to, (heap, i, start, end) => {
-          const want = source.strings(from + i);
-          const bytes = Buffer.byteLength(want, 'utf8');
-          const expected = bytes <= scratch.length ? scratch : Buffer.allocUnsafe(bytes);
-          expected.write(want, 0, bytes, 'utf8');
-          if (end - start !== bytes || heap.compare(expected, 0, bytes, start, end) !== 0)
-            differing.add(from + i);
-        });
+      for (const [from, to] of rowSlices(0, count, INDEX_SLICE_ROWS)) {
+        const expected = nulTerminated(source.strings, from, to);
+        withVlenStrings(dataset, from, to, (heap, pointers) =>
+          compareVlenStrings(heap, pointers, expected, (i) => differing.add(from + i)),
+        );
+      }
       return;
     }
     for (const [from, to] of rowSlices(0, count, INDEX_SLICE_ROWS)) {
@@ -235,6 +232,47 @@ export function compareIndex(file: H5File, rows: IndexRow[], limit = 5): string[
   const first = [...differing].sort((a, b) => a - b).slice(0, limit);
   for (const i of first) problems.push(`${rows[i]!.path}: index row ${i} differs from what was written`);
   return problems;
+}
+
+/** Values [from, to) as UTF-8, each followed by a NUL: one encoding call per slice, not one per row. */
+function nulTerminated(value: (row: number) => string, from: number, to: number): Buffer {
+  const strings = new Array<string>(to - from);
+  for (let i = from; i < to; i++) strings[i - from] = value(i);
+  return Buffer.from(strings.length > 0 ? `${strings.join('\0')}\0` : '', 'utf8');
+}
+
+/**
+ * Compares, in one pass, the strings HDF5 read (NUL-terminated at `pointers` in `heap`; 0 for a null
+ * string, read as empty) with `expected` (the written strings, each followed by a NUL; none holds a
+ * NUL, which paths and symlink targets cannot): byte by byte in a loop the JIT compiles, where three
+ * calls into the runtime per row (encode, length, compare) took ~0.1 s per 100k rows and two columns.
+ */
+function compareVlenStrings(
+  heap: Buffer,
+  pointers: Uint32Array,
+  expected: Buffer,
+  differs: (row: number) => void,
+): void {
+  let at = 0;
+  for (let i = 0; i < pointers.length; i++) {
+    const start = pointers[i]!;
+    let same = true;
+    if (start === 0) {
+      same = expected[at] === 0;
+    } else {
+      let k = 0;
+      for (; expected[at + k] !== 0; k++) {
+        if (heap[start + k] !== expected[at + k]) {
+          same = false;
+          break;
+        }
+      }
+      if (same && heap[start + k] !== 0) same = false;
+    }
+    if (!same) differs(i);
+    while (expected[at] !== 0) at++;
+    at++;
+  }
 }
 
 /** Reads rows [from, to) into a heap buffer and hands `use` a Buffer view of the whole heap. */
