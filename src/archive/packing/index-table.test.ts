@@ -3,7 +3,7 @@ import type { File as H5File } from 'h5wasm';
 import { describe, expect, it } from 'vitest';
 import { loadH5wasm } from '../../hdf5/h5wasm.ts';
 import type { IndexRow } from './format.ts';
-import { IndexWriter, writeIndex } from './index-table.ts';
+import { IndexWriter, utf8Length, writeIndex } from './index-table.ts';
 import { compareIndex, readIndex } from './index-read.ts';
 import { useTempDirs } from './testing/trees.ts';
 
@@ -44,6 +44,26 @@ async function writeThenRead(
     back.close();
   }
 }
+
+describe('utf8Length', () => {
+  it('counts the bytes Buffer.byteLength counts, for every width of UTF-8 and lone surrogates', () => {
+    for (const value of [
+      '',
+      'abc',
+      'é',
+      'ü/ß',
+      '€',
+      '日本',
+      '😀',
+      'a😀b',
+      '\uD83D',
+      'x\uDE00',
+      '\uD83Dx',
+      '\uFFFF',
+    ])
+      expect(utf8Length(value), JSON.stringify(value)).toBe(Buffer.byteLength(value, 'utf8'));
+  });
+});
 
 describe('/index columns', () => {
   it('are written and read in bounded slices and come back intact', async () => {

@@ -10,7 +10,7 @@ import { packTree } from './pack.ts';
 import { planContainers } from './plan.ts';
 import { scanTree } from './scan.ts';
 import { bytes, jobFor, useTempDirs, writeHdf5File, writeTree } from './testing/trees.ts';
-import { unsafePath, verifyContainer } from './verify.ts';
+import { checkStructure, unsafePath, verifyContainer } from './verify.ts';
 
 const tempDir = useTempDirs();
 
@@ -43,6 +43,38 @@ describe('unsafePath', () => {
       expect(unsafePath(bad), bad).not.toBeNull();
     for (const good of ['a', '.hidden', 'a/.b', '..a/b...', 'a/b/c', '…/ünïcode', 'a.b/..c'])
       expect(unsafePath(good), good).toBeNull();
+  });
+});
+
+describe('checkStructure', () => {
+  it('names file rows whose sha256 is not 64 lowercase hex digits', () => {
+    const good = 'f'.repeat(32) + '0123456789abcdef'.repeat(2);
+    const shas = [
+      good,
+      good.toUpperCase(),
+      good.slice(1),
+      `${good}0`,
+      good.replace('a', 'g'),
+      good.replace('0', '/'),
+    ];
+    const rows = shas.map((sha256, i) => ({
+      path: `f${i}`,
+      type: 'file' as const,
+      offset: i,
+      length: 1,
+      mtime: 0,
+      mode: 0o644,
+      sha256,
+      target: '',
+    }));
+    const container = {
+      attributes: { version: 1, memberCount: rows.length },
+      rows,
+      blobBytes: rows.length,
+    } as unknown as Parameters<typeof checkStructure>[0];
+    expect(checkStructure(container)).toEqual(
+      shas.slice(1).map((sha, i) => `f${i + 1}: malformed sha256 "${sha}"`),
+    );
   });
 });
 
