@@ -177,11 +177,10 @@ async function fill(db: Db, kind: Database['kind'], datasets: number): Promise<n
         'size', 1048576 * (1 + i % 100), 'file_count', 1 + i % 50, 'created_at', now() - i * interval '1 minute'
       )) AS r`.execute(db);
   step('datasets and search vectors');
-  await sql`INSERT INTO dataset_term (term, dataset_pid, weight, public_from)
-    SELECT t.term, d.pid, t.weight, fairbeam_public_from(s.release_date, s.released_at)
-    FROM dataset d JOIN session s ON s.id = d.session_id, fairbeam_search_terms(d.search_vector) AS t`.execute(
-    db,
-  );
+  await sql`INSERT INTO dataset_term (term, dataset_pid, weight, public_from, strong_bits, weak_max)
+    SELECT t.term, d.pid, t.weight, fairbeam_public_from(s.release_date, s.released_at), p.strong_bits, p.weak_max
+    FROM dataset d JOIN session s ON s.id = d.session_id, fairbeam_search_terms(d.search_vector) AS t,
+      fairbeam_term_profile(d.search_vector) AS p`.execute(db);
   await sql`INSERT INTO dataset_technique (technique_id, dataset_pid, public_from)
     SELECT DISTINCT x, d.pid, fairbeam_public_from(s.release_date, s.released_at)
     FROM dataset d JOIN session s ON s.id = d.session_id, unnest(d.techniques) AS x`.execute(db);

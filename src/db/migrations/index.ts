@@ -17,6 +17,8 @@ import * as m0016 from './0016_best_datasets_two_words.ts';
 import * as m0017 from './0017_postings_key_covers_weight.ts';
 import * as m0018 from './0018_best_datasets_plan_cache.ts';
 import * as m0019 from './0019_session_containers.ts';
+import * as m0020 from './0020_postings_term_profile.ts';
+import * as m0021 from './0021_best_datasets_term_profile.ts';
 
 /** Every migration, in order. Listed here (not read from disk) so bundling and tsx agree. */
 export const migrations: Record<string, Migration> = {
@@ -38,4 +40,6 @@ export const migrations: Record<string, Migration> = {
   '0017_postings_key_covers_weight': m0017,
   '0018_best_datasets_plan_cache': m0018,
   '0019_session_containers': m0019,
+  '0020_postings_term_profile': m0020,
+  '0021_best_datasets_term_profile': m0021,
 };

@@ -106,6 +106,9 @@ export interface DatasetTermTable {
   dataset_pid: string;
   weight: number;
   public_from: Date;
+  /** The dataset's strong-term bits and weak maximum (migration 0020); the defaults bound nothing. */
+  strong_bits: Generated<string>;
+  weak_max: Generated<number>;
 }
 export interface DatasetTechniqueTable {
   technique_id: string;

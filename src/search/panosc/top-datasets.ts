@@ -18,7 +18,7 @@ const PROBE_BATCH = 64;
  * over `terms`, an SQL array expression (an outer column, so that the terms are computed once in the
  * same statement); no rows for any other number of terms, which `bestDatasets` ranks. The same ranks
  * and order as `bestDatasets`: one term reads the first `k` entries of its postings, two call the
- * threshold algorithm of migration 0016. The branch not taken is not run (its condition depends on
+ * threshold algorithm of migration 0016 (with the candidates' bounds of migration 0021). The branch not taken is not run (its condition depends on
  * the outer row only: a one-time filter).
  */
 export function bestOfFewTerms(terms: RawBuilder<string[]>, now: Date, k: number): RawBuilder<unknown> {
@@ -66,7 +66,9 @@ export async function bestDatasets(
   }
   if (terms.length === 2) {
     // The same algorithm in one call inside PostgreSQL (migration 0016): the postings and look-ups
-    // stay in the server, only the page comes back.
+    // stay in the server, only the page comes back. It also bounds a candidate's missing word by its
+    // dataset's profile on the posting (migrations 0020 and 0021), which these rounds from Node do not
+    // use: the same pages, more look-ups.
     const { rows } = await sql<{ pid: string; rank: number }>`SELECT b.best_pid AS pid, b.best_rank AS rank
       FROM fairbeam_best_datasets_2(${terms[0]}, ${terms[1]}, ${now}, ${k}, ${MAX_DEPTH}, ${LOOKUP_BATCH},
         ${PROBE_BATCH}) WITH ORDINALITY AS b(best_pid, best_rank, n)

@@ -1,0 +1,122 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dialects } from '../helpers/db.ts';
+import { startTestApp, type TestApp } from '../helpers/app.ts';
+import { mulberry32 } from '../helpers/random.ts';
+import { panoscUrl, seedSearchWorld } from './world.ts';
+
+type Json = Record<string, unknown>;
+
+// Each posting carries its dataset's strong-term bits and weak maximum (migration 0020), which the
+// two-word function uses to bound a candidate without looking its missing word up (migration 0021).
+// The bounds must hold for whatever the trigger writes, and the pages must stay those of ranking every
+// match: words strong in some datasets (titles) and weak in others (proposal summaries), words whose
+// bits collide, and postings that still carry the defaults (no bound).
+describe.each(dialects)('PaNOSC postings: term profile (%s)', (dialect) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp(dialect);
+    await seedSearchWorld(t.services.database.db);
+  });
+  afterAll(() => t.close());
+  const db = () => t.services.database.db;
+  const get = async (path: string, params: Record<string, unknown> = {}) => {
+    const res = await t.app.inject({ method: 'GET', url: panoscUrl(path, params) });
+    expect(res.statusCode).toBe(200);
+    return res.json() as Json[];
+  };
+  // A `where` true for every dataset takes the general path (every match ranked in SQL).
+  const everything = { pid: { nlike: 'zzz%' } };
+  const samePages = async (query: string, limit: number, skip: number) => {
+    const fast = await get('datasets', { query, filter: { limit, skip } });
+    const general = await get('datasets', { query, filter: { limit, skip, where: everything } });
+    expect(fast.map((d) => [d.pid, d.score])).toEqual(general.map((d) => [d.pid, d.score]));
+    return fast;
+  };
+  /** Postings whose stored profile is not the one recomputed from their dataset's postings. */
+  const profileMismatches = async () => {
+    const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM dataset_term t
+      JOIN (SELECT x.dataset_pid,
+          coalesce(bit_or(fairbeam_term_bit(x.term)) FILTER (WHERE x.weight >= fairbeam_strong_weight()), 0) AS b,
+          coalesce(max(x.weight) FILTER (WHERE x.weight < fairbeam_strong_weight()), 0) AS k
+        FROM dataset_term x GROUP BY x.dataset_pid) AS p ON p.dataset_pid = t.dataset_pid
+      WHERE t.strong_bits <> p.b OR t.weak_max <> p.k`.execute(db());
+    return rows[0]!.n;
+  };
+
+  // Two words with the same bit: one is strong in titles, the other only weak (in summaries).
+  let collide: [string, string];
+
+  it('writes each dataset profile with its postings, and again when the dataset changes', async () => {
+    const { rows: pairs } = await sql<{ a: string; b: string }>`SELECT x.w AS a, y.w AS b
+      FROM (SELECT 'word' || i AS w FROM generate_series(1, 200) i) x
+      JOIN (SELECT 'word' || i AS w FROM generate_series(1, 200) i) y
+        ON x.w < y.w AND fairbeam_term_bit(x.w) = fairbeam_term_bit(y.w)
+      ORDER BY x.w, y.w LIMIT 1`.execute(db());
+    collide = [pairs[0]!.a, pairs[0]!.b];
+    const strong = ['ferrite', 'magnon', 'quartz', 'basalt', collide[0]];
+    const weak = ['ferrite', 'magnon', 'garnet', collide[1]];
+    // Summaries are long: their words weigh under fairbeam_strong_weight() (C weight, normalised).
+    await sql`INSERT INTO proposal (id, title, summary)
+      SELECT 'PP' || i, 'Profile proposal ' || i,
+        (SELECT string_agg(w, ' ') FROM unnest(CAST(${weak} AS text[])) WITH ORDINALITY AS u(w, o) WHERE (o + i) % 3 > 0)
+          || ' with several more words of background in the summary text'
+      FROM generate_series(1, 6) i`.execute(db());
+    await sql`INSERT INTO session (id, proposal_id, instrument_id, start_at, end_at, release_date)
+      SELECT 'TP' || i, 'PP' || i, 'BL2', '2020-01-01', '2020-01-02',
+        CASE WHEN i = 6 THEN timestamptz '2030-01-01' ELSE timestamptz '2021-01-01' END
+      FROM generate_series(1, 6) i`.execute(db());
+    const rnd = mulberry32(20);
+    const zipf = () =>
+      strong[Math.min(strong.length - 1, Math.floor(Math.exp(rnd() * Math.log(strong.length + 1))) - 1)]!;
+    const rows = Array.from({ length: 480 }, (_, i) => ({
+      pid: `10.5072/tp.${i}`,
+      session: `TP${1 + (i % 6)}`,
+      title: Array.from({ length: Math.floor(rnd() * 4) }, zipf).join(' '),
+    }));
+    await sql`INSERT INTO dataset (pid, session_id, name, title)
+      SELECT r.pid, r.session, 'tp_' || r.pid, r.title
+      FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS r(pid text, session text, title text)`.execute(
+      db(),
+    );
+    const { rows: kinds } = await sql<{ strong: number; weak: number }>`SELECT
+        count(*) FILTER (WHERE weight >= fairbeam_strong_weight())::int AS strong,
+        count(*) FILTER (WHERE weight < fairbeam_strong_weight())::int AS weak
+      FROM dataset_term WHERE term = 'ferrit'`.execute(db());
+    expect(kinds[0]!.strong).toBeGreaterThan(0);
+    expect(kinds[0]!.weak).toBeGreaterThan(0);
+    expect(await profileMismatches()).toBe(0);
+    await sql`UPDATE dataset SET title = 'garnet garnet ' || title WHERE pid LIKE '10.5072/tp.1%'`.execute(
+      db(),
+    );
+    await sql`UPDATE proposal SET summary = summary || ' magnon' WHERE id = 'PP2'`.execute(db());
+    expect(await profileMismatches()).toBe(0);
+  });
+
+  it('ranks the same pages and scores as ranking every match, with words strong in some datasets and weak in others', async () => {
+    const words = ['ferrite', 'magnon', 'quartz', 'basalt', 'garnet', ...collide];
+    const pairs = words.flatMap((a, i) => words.slice(i + 1).map((b) => `${a} ${b}`));
+    for (const [n, query] of pairs.entries()) {
+      const limit = 1 + ((n * 7) % 30);
+      const skip = n % 3 === 0 ? 0 : (n * 11) % 60;
+      await samePages(query, limit, skip);
+    }
+    // The colliding pair: the weak word's bit is set wherever the strong one is in the title.
+    expect((await samePages(collide.join(' '), 20, 0)).length).toBeGreaterThan(0);
+  });
+
+  it('ranks the same pages from postings that carry no profile (the defaults)', async () => {
+    await sql`UPDATE dataset_term SET strong_bits = DEFAULT, weak_max = DEFAULT
+      WHERE dataset_pid LIKE '10.5072/tp.%' AND right(dataset_pid, 1) IN ('1', '4', '7')`.execute(db());
+    const { rows } = await sql<{ b: string; k: number }>`SELECT strong_bits::text AS b, weak_max AS k
+      FROM dataset_term WHERE dataset_pid = '10.5072/tp.1' LIMIT 1`.execute(db());
+    expect(rows).toEqual([{ b: '-1', k: Infinity }]);
+    for (const [n, query] of [
+      'ferrite magnon',
+      'garnet ferrite',
+      'quartz magnon',
+      collide.join(' '),
+    ].entries())
+      await samePages(query, 5 + n * 7, n * 3);
+  });
+});
