@@ -7,7 +7,11 @@ import { sql, type Kysely } from 'kysely';
 // weak_max when the word's bit is not among its strong_bits. Most candidates that needed an
 // exact-rank look-up (a primary-key probe) fall under the k-th rank that way: on the bench's 87
 // two-word queries at 1M datasets, 1,037 -> 324 look-ups per query on average, and two of the load
-// phase's ten pairs end a round earlier. Its statements keep plpgsql's cached plans (migration 0018).
+// phase's ten pairs end a round earlier. Each round also joins its candidates and drops those under
+// a floor known beforehand (the k-th rank of the round before, the k-th weight of either list) in one
+// pass, where 0016 materialised every candidate to find the floor among them and joined each with the
+// exact ranks known: PostgreSQL CPU per query 22.9 -> 13.1 (bounds) -> 10.1 ms (one pass), same pages.
+// Its statements keep plpgsql's cached plans (migration 0018).
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
     CREATE OR REPLACE FUNCTION fairbeam_best_datasets_2(t1 text, t2 text, at timestamptz, k int,
@@ -30,7 +34,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       -- This round's candidates: those with a rank, and the others by upper bound, best first.
       r_pid text[]; r_rank float8[];
       u_pid text[]; u_lb float8[]; u_ub float8[]; u_term text[]; u_val float8[];
-      nu int; i int; j int; size int; kth float8; likely bool; found float8[];
+      lo float8; nu int; i int; j int; size int; kth float8; likely bool; found float8[];
       last_pids text[];
       top_pid text[]; top_rank float8[]; top_early bool[];
     BEGIN
@@ -66,12 +70,16 @@ export async function up(db: Kysely<unknown>): Promise<void> {
         bound := 0;
         IF open_a THEN bound := bound + wa[na]; END IF;
         IF open_b THEN bound := bound + wb[nb]; END IF;
+        -- The k-th best rank known so far only grows, and k datasets rank at least the k-th weight of
+        -- either list: below that a candidate can never reach the page (a bound known before the
+        -- candidates are joined, so they are joined and filtered in one pass).
+        lo := greatest(coalesce(kth, 0), CASE WHEN na >= k THEN wa[k] ELSE 0 END,
+          CASE WHEN nb >= k THEN wb[k] ELSE 0 END);
         SELECT array_agg(c.pid) FILTER (WHERE c.rank IS NOT NULL), array_agg(c.rank) FILTER (WHERE c.rank IS NOT NULL),
             array_agg(c.pid) FILTER (WHERE c.rank IS NULL), array_agg(c.lb) FILTER (WHERE c.rank IS NULL),
             array_agg(c.ub) FILTER (WHERE c.rank IS NULL), array_agg(c.term) FILTER (WHERE c.rank IS NULL)
           INTO r_pid, r_rank, u_pid, u_lb, u_ub, u_term
-          FROM (WITH z AS MATERIALIZED (SELECT z.pid, z.lb, z.ub, z.term,
-                CASE WHEN z.ub > z.lb THEN e.rank ELSE z.lb END AS rank
+          FROM (SELECT z.pid, z.lb, z.ub, z.term, CASE WHEN z.ub > z.lb THEN e.rank ELSE z.lb END AS rank
               FROM (SELECT coalesce(x.pid, y.pid) AS pid, coalesce(x.w, 0) + coalesce(y.w, 0) AS lb,
                   -- A word missing from a list weighs at most its last weight read, and at most the
                   -- dataset's weak maximum unless the word may be one of its strong terms.
@@ -82,11 +90,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
                   CASE WHEN x.pid IS NULL THEN t1 ELSE t2 END AS term
                 FROM unnest(pa, wa, sa, ka) AS x(pid, w, s, k)
                   FULL JOIN unnest(pb, wb, sb, kb) AS y(pid, w, s, k) ON x.pid = y.pid) AS z
-              LEFT JOIN unnest(ex_pid, ex_rank) AS e(pid, rank) ON e.pid = z.pid),
-            -- The k-th best rank known so far only grows: below it a candidate can never reach the page.
-            floor AS (SELECT coalesce((SELECT coalesce(z.rank, z.lb) FROM z ORDER BY 1 DESC OFFSET k - 1 LIMIT 1), 0)
-              - 1e-9::float8 AS v)
-            SELECT z.* FROM z, floor WHERE coalesce(z.rank, z.ub) >= floor.v ORDER BY z.ub DESC) AS c;
+              LEFT JOIN unnest(ex_pid, ex_rank) AS e(pid, rank) ON e.pid = z.pid
+              WHERE z.ub >= lo - 1e-9::float8
+              ORDER BY z.ub DESC) AS c;
         r_pid := coalesce(r_pid, '{}'); r_rank := coalesce(r_rank, '{}');
         u_pid := coalesce(u_pid, '{}'); u_lb := coalesce(u_lb, '{}'); u_ub := coalesce(u_ub, '{}');
         u_term := coalesce(u_term, '{}');
