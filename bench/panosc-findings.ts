@@ -45,7 +45,7 @@ export const FINDINGS = [
   "  it to a string: 0.3-0.5 ms per request in this round's runs (0.6-0.7 before); still reported apart.",
   '- **Tried, not kept.** Starting the lists at 320 or 1,280 postings (interleaved: within 3%). A table of',
   '  the same two facts per dataset probed before the full look-up (a 56 MB index): a probe of it still',
-  "  costs ~8 µs against ~11 for the primary key (under EXPLAIN ANALYZE), a third saved at most, where the",
+  '  costs ~8 µs against ~11 for the primary key (under EXPLAIN ANALYZE), a third saved at most, where the',
   '  facts on the posting cost no probe at all.',
   '- **Still open.** An include is a statement of its own (5 of the 9 queries) and a technique filter',
   '  resolves its names in one more (~0.5 ms of server CPU each): folding them into the main statement',
