@@ -261,7 +261,7 @@ function compareVlenStrings(
       same = expected[at] === 0;
     } else {
       let k = 0;
-      for (; expected[at + k] !== 0; k++) {
+      for (; at + k < expected.length && expected[at + k] !== 0; k++) {
         if (heap[start + k] !== expected[at + k]) {
           same = false;
           break;
@@ -270,7 +270,7 @@ function compareVlenStrings(
       if (same && heap[start + k] !== 0) same = false;
     }
     if (!same) differs(i);
-    while (expected[at] !== 0) at++;
+    while (at < expected.length && expected[at] !== 0) at++;
     at++;
   }
 }
