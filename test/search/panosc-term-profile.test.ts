@@ -4,6 +4,7 @@ import { dialects } from '../helpers/db.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { mulberry32 } from '../helpers/random.ts';
 import { panoscUrl, seedSearchWorld } from './world.ts';
+import { termBit } from '../../src/search/panosc/top-datasets.ts';
 
 type Json = Record<string, unknown>;
 
@@ -103,6 +104,41 @@ describe.each(dialects)('PaNOSC postings: term profile (%s)', (dialect) => {
     }
     // The colliding pair: the weak word's bit is set wherever the strong one is in the title.
     expect((await samePages(collide.join(' '), 20, 0)).length).toBeGreaterThan(0);
+    // Three words and more take the rounds from Node, with the same bounds.
+    const { rows } = await sql<{
+      term: string;
+      bit: string;
+    }>`SELECT w AS term, fairbeam_term_bit(w)::text AS bit
+      FROM unnest(CAST(${[...words, 'x-ray', 'Zürich']} AS text[])) AS w`.execute(db());
+    for (const r of rows) expect(termBit(r.term)).toBe(BigInt(r.bit));
+    const triples = words.flatMap((a, i) =>
+      words.slice(i + 1, i + 3).map((b, j) => `${a} ${b} ${words[(i + j + 3) % words.length]}`),
+    );
+    for (const [n, query] of [...triples, 'ferrite-magnon garnet'].entries())
+      await samePages(query, 1 + ((n * 5) % 25), n % 4);
+  });
+
+  it('keeps every bit of a profile whose high bits are set (three words, ranked from Node)', async () => {
+    // A title word with a low bit and one with the highest: as a JS number the low bit would be lost.
+    const { rows } = await sql<{ w: string; bit: string }>`SELECT w, fairbeam_term_bit(w)::text AS bit
+      FROM (SELECT 'bitword' || i AS w FROM generate_series(1, 2000) i) x`.execute(db());
+    const low = rows.find((r) => BigInt(r.bit) > 0n && BigInt(r.bit) < 8n)!.w;
+    const high = rows.find((r) => BigInt(r.bit) === -(1n << 63n))!.w;
+    expect(termBit(high)).toBe(-(1n << 63n));
+    // Hundreds of titles hold the low word three times (it weighs more there), so the one dataset with the
+    // three query words is not reached in that word's list before the others settle it.
+    const titles = [
+      ...Array.from({ length: 300 }, (_, i) => ({ pid: `10.5072/tq.l${i}`, title: `${low} ${low} ${low}` })),
+      { pid: '10.5072/tq.x', title: `zircon zircon olivine ${low} ${high}` },
+    ];
+    await sql`INSERT INTO dataset (pid, session_id, name, title)
+      SELECT r.pid, 'TP1', 'tq_' || r.pid, r.title
+      FROM jsonb_to_recordset(${JSON.stringify(titles)}::jsonb) AS r(pid text, title text)`.execute(db());
+    // Its query words are all strong there, so its weak maximum bounds none of them: 0 makes a lost
+    // bit show (the low word would count as absent, and the dataset would fall under the page).
+    await sql`UPDATE dataset_term SET weak_max = 0 WHERE dataset_pid = '10.5072/tq.x'`.execute(db());
+    const page = await samePages(`zircon olivine ${low}`, 5, 0);
+    expect(page[0]!.pid).toBe('10.5072/tq.x');
   });
 
   it('ranks the same pages from postings that carry no profile (the defaults)', async () => {
@@ -116,6 +152,7 @@ describe.each(dialects)('PaNOSC postings: term profile (%s)', (dialect) => {
       'garnet ferrite',
       'quartz magnon',
       collide.join(' '),
+      'ferrite magnon garnet',
     ].entries())
       await samePages(query, 5 + n * 7, n * 3);
   });

@@ -106,8 +106,9 @@ export interface DatasetTermTable {
   dataset_pid: string;
   weight: number;
   public_from: Date;
-  /** The dataset's strong-term bits and weak maximum (migration 0020); the defaults bound nothing. */
-  strong_bits: Generated<string>;
+  /** The dataset's strong-term bits and weak maximum (migration 0020); the defaults bound nothing.
+   * int8 comes back as a JS number (connect.ts), which drops low bits: select `strong_bits::text`. */
+  strong_bits: Generated<number>;
   weak_max: Generated<number>;
 }
 export interface DatasetTechniqueTable {

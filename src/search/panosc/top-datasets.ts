@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../../db/connect.ts';
 import { publicFromIsPublic } from '../../auth/policy.ts';
@@ -66,9 +67,8 @@ export async function bestDatasets(
   }
   if (terms.length === 2) {
     // The same algorithm in one call inside PostgreSQL (migration 0016): the postings and look-ups
-    // stay in the server, only the page comes back. It also bounds a candidate's missing word by its
-    // dataset's profile on the posting (migrations 0020 and 0021), which these rounds from Node do not
-    // use: the same pages, more look-ups.
+    // stay in the server, only the page comes back; it bounds a candidate's missing word by its
+    // dataset's profile on the posting as the rounds below do (migrations 0020 and 0021).
     const { rows } = await sql<{ pid: string; rank: number }>`SELECT b.best_pid AS pid, b.best_rank AS rank
       FROM fairbeam_best_datasets_2(${terms[0]}, ${terms[1]}, ${now}, ${k}, ${MAX_DEPTH}, ${LOOKUP_BATCH},
         ${PROBE_BATCH}) WITH ORDINALITY AS b(best_pid, best_rank, n)
@@ -79,6 +79,7 @@ export async function bestDatasets(
   // its weights per term index (undefined where its posting was not read), their sum `lb` in the
   // order read, and its exact rank once known.
   const n = terms.length;
+  const termBits = terms.map(termBit);
   const byPid = new Map<string, Cand>();
   const cands: Cand[] = [];
   // What the lists gave so far: each round reads on from the last entry of each list not ended.
@@ -89,13 +90,14 @@ export async function bestDatasets(
   for (let depth = Math.max(64, 4 * k); depth <= MAX_DEPTH; depth *= 4) {
     const more: number[] = [];
     for (let t = 0; t < n; t++) if (!started || read[t] === depth / 4) more.push(t);
-    const { rows } = await sql<{ i: number; pid: string; w: number }>`SELECT u.i, x.dataset_pid AS pid,
-        x.weight::float8 AS w
+    const { rows } = await sql<{ i: number; pid: string; w: number; bits: string; weak: number }>`SELECT u.i,
+        x.dataset_pid AS pid, x.weight::float8 AS w, x.strong_bits::text AS bits,
+        x.weak_max::float8 AS weak
       FROM unnest(CAST(${more} AS int[]), CAST(${more.map((t) => terms[t]!)} AS text[]),
         CAST(${more.map((t) => (started ? lastW[t]! : null))} AS real[]),
         CAST(${more.map((t) => (started ? lastPid[t]! : null))} AS text[]),
         CAST(${more.map((t) => depth - read[t]!)} AS int[])) AS u(i, term, w, pid, n)
-      CROSS JOIN LATERAL (SELECT t.dataset_pid, t.weight FROM dataset_term t
+      CROSS JOIN LATERAL (SELECT t.dataset_pid, t.weight, t.strong_bits, t.weak_max FROM dataset_term t
         WHERE t.term = u.term AND t.weight <= coalesce(u.w, 'Infinity'::real)
           AND (u.w IS NULL OR t.weight < u.w OR t.dataset_pid > u.pid) AND ${visible}
         ORDER BY t.weight DESC, t.dataset_pid LIMIT u.n) AS x`.execute(db);
@@ -111,6 +113,8 @@ export async function bestDatasets(
         c = {
           pid: r.pid,
           ws: new Array<number | undefined>(n),
+          bits: BigInt(r.bits),
+          weak: Number(r.weak),
           lb: 0,
           ub: 0,
           rank: undefined,
@@ -130,7 +134,11 @@ export async function bestDatasets(
     const unranked: Cand[] = [];
     for (const c of cands) {
       let ub = c.lb;
-      for (const t of open) ub += c.ws[t] === undefined ? lastW[t]! : 0;
+      // A missing term weighs at most its list's last weight, and at most the dataset's weak maximum
+      // unless its bit is among the dataset's strong ones (migration 0020).
+      for (const t of open)
+        if (c.ws[t] === undefined)
+          ub += (c.bits & termBits[t]!) === 0n ? Math.min(lastW[t]!, c.weak) : lastW[t]!;
       // Seen in every open list (and ended lists hold no more): its lower bound is its rank.
       c.rank = ub > c.lb ? c.exact : c.lb;
       c.ub = c.rank ?? ub;
@@ -178,6 +186,12 @@ export async function bestDatasets(
   return rows.map((r) => ({ pid: r.pid, rank: Number(r.rank) }));
 }
 
+/** The term's bit among a dataset's `strong_bits`: fairbeam_term_bit (migration 0020) in JavaScript. */
+export function termBit(term: string): bigint {
+  // Signed as in int8: the 64th bit is negative there too.
+  return BigInt.asIntN(64, 1n << BigInt(createHash('md5').update(term).digest()[0]! & 63));
+}
+
 /** The exact ranks of these candidates (sum of the weights of the query terms in each). */
 async function exactRanks(db: Db, terms: string[], batch: Cand[]): Promise<void> {
   const pids = batch.map((c) => c.pid);
@@ -194,6 +208,9 @@ interface Cand {
   pid: string;
   /** The weights read per term index; undefined where the list has not reached this dataset. */
   ws: (number | undefined)[];
+  /** Its dataset's strong-term bits and weak maximum (migration 0020). */
+  bits: bigint;
+  weak: number;
   /** The sum of the weights read, in the order read. */
   lb: number;
   /** Its rank if it has every posting not read yet (set each round while unranked). */
