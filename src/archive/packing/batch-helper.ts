@@ -13,6 +13,8 @@ type HelperRequest =
       members: BatchColumns;
       /** One Int32 per batch of the container, shared with the writer: 0 free, 1 writer, 2 helper. */
       claims: Int32Array;
+      /** Whether the helper takes the batch's xxh128 (otherwise the writer does, when it appends it). */
+      checksum: boolean;
     }
   | { type: 'verify'; seq: number; file: string; checks: BlobCheck[]; cursor?: Int32Array }
   | { type: 'recycle'; buffer: ArrayBuffer };
@@ -33,8 +35,9 @@ export function batchClaims(batches: number): Int32Array {
 
 /**
  * A second thread working for a container writer, so two cores share one container's work: it reads
- * (sha256 per member, xxh128 per batch) the batches of small files, and checks part of /blob when the
- * container is verified. A tree that fits one container would otherwise use a single core.
+ * the batches of small files (sha256 per member; xxh128 per batch when asked), and checks part of
+ * /blob when the container is verified. A tree that fits one container would otherwise use a single
+ * core.
  */
 export function serveBatches(port: MessagePort): void {
   // Buffers of batches the writer has copied, given back: fresh 9 MiB buffers cost page faults and GC.
@@ -59,7 +62,7 @@ async function serve(
       if (Atomics.compareExchange(request.claims, seq, CLAIM_FREE, CLAIM_HELPER) !== CLAIM_FREE)
         return { type: 'skipped', seq };
       const batch = readBatch(request.root, decodeBatchMembers(request.members), spares.pop());
-      batch.xxh128 = checksum(hasher, batch.bytes);
+      if (request.checksum) batch.xxh128 = checksum(hasher, batch.bytes);
       return { type: 'batch', seq, batch: encodeBatch(batch) };
     }
     const container = await openContainer(request.file, { index: false });
@@ -108,13 +111,21 @@ export class BatchClient {
     });
   }
 
-  request(seq: number, root: string, members: (BatchMember & { type: string })[], claims: Int32Array): void {
+  /** Asks for batch `seq` to be read; `checksum`: with its xxh128 (see ReadBatch). */
+  request(
+    seq: number,
+    root: string,
+    members: (BatchMember & { type: string })[],
+    claims: Int32Array,
+    checksum = true,
+  ): void {
     this.port.postMessage({
       type: 'read',
       seq,
       root,
       members: encodeBatchMembers(members),
       claims,
+      checksum,
     } satisfies HelperRequest);
   }
 

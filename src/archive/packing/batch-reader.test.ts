@@ -5,6 +5,7 @@ import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { BatchClient, batchClaims, serveBatches } from './batch-helper.ts';
 import { BATCHED_FILE_LIMIT, BATCH_BYTES, readBatch, segmentMembers } from './batch-reader.ts';
+import { checksum, loadChecksum } from './blob-check.ts';
 import { openContainer } from './container-reader.ts';
 import { extractContainer } from './extract.ts';
 import { HDF5_SIGNATURE } from './hdf5-signature.ts';
@@ -56,6 +57,12 @@ describe('batches of small files', () => {
       const batch = await client.take(7);
       expect(Buffer.from(batch.bytes).toString()).toBe('aaacc');
       expect(batch.outcomes[1]).toMatchObject({ kind: 'packed', offset: 3, length: 2 });
+      expect(batch.xxh128).toBe(checksum(await loadChecksum(), Buffer.from('aaacc')));
+      // Asked without its checksum (batches of large files: the writer takes it when appending).
+      client.request(4, root, [file('c', 2)], claims, false);
+      const unsummed = await client.take(4);
+      expect(Buffer.from(unsummed.bytes).toString()).toBe('cc');
+      expect(unsummed.xxh128).toBeUndefined();
       client.recycle(batch);
       expect(batch.bytes.byteLength).toBe(0); // transferred back to the helper
 

@@ -41,13 +41,16 @@ export interface ContainerContent {
 /** Batches requested from the helper thread ahead of the one being written (8 MiB each in memory). */
 const HELPER_READ_AHEAD = 4;
 /**
- * The writer reads later batches while it waits only when their files average less than this: the
- * helper is the slower thread on many small files (a few syscalls per file), the writer on large ones
- * (HDF5's per-byte work), and stealing those only delayed the writer (bench tree (b), ~128 KiB files).
+ * Batches whose files average less than this are "many small files", where the helper is the slower
+ * thread (a few syscalls per file): it takes their xxh128 and the writer steals from it. On larger
+ * files the helper's per-byte work (read, sha256, xxh128) outweighs the writer's (copy, HDF5's
+ * write): the writer waited 0.5–0.8 s per container of bench tree (b) (~128 KiB files) for the
+ * helper. There the writer takes the xxh128 when it appends the batch (tree (b): 2.49 → 1.94 s,
+ * CPU 4.05 → 3.59 s, 8 paired runs), and does not steal (that was slower, measured again).
  */
-const FAR_STEAL_MAX_AVERAGE = 64 * 1024;
+const SMALL_FILES_MAX_AVERAGE = 64 * 1024;
 /*
- * With a helper, it is asked to read (sha256 per member, xxh128 per batch) every batch of small files,
+ * With a helper, it is asked to read (sha256 per member, xxh128 per batch of small files) every batch,
  * while the writer copies each batch into the slice, does HDF5's chunk writes, /index and part of the
  * verification. Which thread has more to do depends on the tree and on other load, so the two balance
  * by work stealing (an atomic flag per batch, shared with the helper, which skips a batch claimed by
@@ -55,7 +58,7 @@ const FAR_STEAL_MAX_AVERAGE = 64 * 1024;
  * reads it straight into the slice; when the helper is reading it, the writer reads the last batch
  * asked for that the helper has not started into a buffer of its own (the helper works in order, so
  * it would otherwise always be busy with the very batch the writer waits for) and appends it in turn;
- * only batches of small files (see FAR_STEAL_MAX_AVERAGE).
+ * only batches of small files (see SMALL_FILES_MAX_AVERAGE).
  */
 
 /**
@@ -136,19 +139,21 @@ export async function writeContainerFile(
     const segments = segmentMembers(content.members);
     const batches = segments.filter((s) => s.kind === 'batch');
     const claims = batchClaims(batches.length);
+    const manySmallFiles = (batch: { first: number; end: number }) => {
+      let bytes = 0;
+      for (let i = batch.first; i < batch.end; i++) bytes += content.members[i]!.size;
+      return bytes < SMALL_FILES_MAX_AVERAGE * (batch.end - batch.first);
+    };
     let asked = 0;
     const askAhead = (seq: number) => {
       for (; asked < Math.min(batches.length, seq + HELPER_READ_AHEAD); asked++) {
         const batch = batches[asked]!;
-        helper?.request(asked, content.root, content.members.slice(batch.first, batch.end), claims);
+        const members = content.members.slice(batch.first, batch.end);
+        // Without the helper's xxh128, appender.append() takes it from the batch's bytes.
+        helper?.request(asked, content.root, members, claims, manySmallFiles(batch));
       }
     };
     askAhead(0);
-    const manySmallFiles = (batch: { first: number; end: number }) => {
-      let bytes = 0;
-      for (let i = batch.first; i < batch.end; i++) bytes += content.members[i]!.size;
-      return bytes < FAR_STEAL_MAX_AVERAGE * (batch.end - batch.first);
-    };
     // Batches this thread took from the far end of what the helper was asked for, by sequence number.
     const stolen = new Map<number, ReadBatch>();
     // Their buffers, reused: a fresh 9 MiB buffer per batch costs page faults and, being external
