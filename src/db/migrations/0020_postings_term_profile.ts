@@ -16,7 +16,10 @@ import { sql, type Kysely } from 'kysely';
 // that does not know the columns leaves: no pruning, the algorithm as before.
 // The table is rewritten (a new table swapped in: one pass over the postings instead of an update of
 // every row in place, which would leave as many dead rows behind and insert into both indexes for
-// each). Index-only scans of the new table need its visibility map: VACUUM it (autovacuum will).
+// each). Writers of datasets wait from the copy to the swap (SHARE lock: searches go on reading), so
+// no posting written meanwhile is left behind in the old table (a writer that waited goes on against
+// the new table, its postings with the defaults, or fails and is retried by its job). Index-only scans
+// of the new table need its visibility map: VACUUM it (autovacuum will).
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
     CREATE FUNCTION fairbeam_term_bit(term text) RETURNS bigint LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
@@ -34,6 +37,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       FROM fairbeam_search_terms(v) AS t
     $$;
 
+    LOCK TABLE dataset_term IN SHARE MODE;
     CREATE TABLE dataset_term_next (
       term text NOT NULL,
       dataset_pid text NOT NULL,
