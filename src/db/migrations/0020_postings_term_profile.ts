@@ -17,9 +17,9 @@ import { sql, type Kysely } from 'kysely';
 // The table is rewritten (a new table swapped in: one pass over the postings instead of an update of
 // every row in place, which would leave as many dead rows behind and insert into both indexes for
 // each). Writers of datasets wait from the copy to the swap (SHARE lock: searches go on reading), so
-// no posting written meanwhile is left behind in the old table (a writer that waited goes on against
-// the new table, its postings with the defaults, or fails and is retried by its job). Index-only scans
-// of the new table need its visibility map: VACUUM it (autovacuum will).
+// no posting written meanwhile is left behind in the old table (PostgreSQL 15, by hand: a dataset
+// written before the copy and one whose write waited on the lock both had their postings and profile
+// afterwards). Index-only scans of the new table need its visibility map: VACUUM it (autovacuum will).
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
     CREATE FUNCTION fairbeam_term_bit(term text) RETURNS bigint LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
