@@ -4,7 +4,7 @@ import type { Filter, Include } from './ast.ts';
 import { and, filterSql, newAlias, type CompileContext } from './compile.ts';
 import { ENTITIES, type Entity, type EntityName } from './model.ts';
 import { outputFields } from './parse.ts';
-import { resolveTechniques } from './techniques.ts';
+import { resolveTechniques, type TechniqueNames } from './techniques.ts';
 import { queryWords, termsOf, textQuery, type TextQuery } from './text.ts';
 import { publicFromIsPublic } from '../../auth/policy.ts';
 import { restricts } from './ast.ts';
@@ -37,16 +37,22 @@ function basePredicate(
   a: string,
   ctx: CompileContext,
   q: TextQuery | undefined,
+  check?: RawBuilder<SqlBool>,
 ) {
   return and([
     e.visible(a, req.now),
     filterSql(e, req.filter, a, ctx),
     ...(req.extra ? [req.extra(a)] : []),
     ...(q && e.text ? [e.text.match(a, q)] : []),
+    ...(check ? [check] : []),
   ]);
 }
 
-export async function searchList(db: Db, req: SearchRequest): Promise<Item[]> {
+/**
+ * A page of the collection. Technique names known from earlier searches are checked inside the main
+ * statement (techniques.ts): an empty page may mean they changed, and is then asked again afresh.
+ */
+export async function searchList(db: Db, req: SearchRequest, useCache = true): Promise<Item[]> {
   const e = ENTITIES[req.entity];
   if (req.query !== undefined && !e.text) return [];
   // Datasets by free text alone, the page not too deep (deep pages: every match ranked, below).
@@ -68,7 +74,19 @@ export async function searchList(db: Db, req: SearchRequest): Promise<Item[]> {
   const q = req.query === undefined ? undefined : await textQuery(db, req.query);
   if (req.query !== undefined && !q) return [];
   if (req.filter.limit === 0) return [];
-  await resolveTechniques(db, req.entity, req.filter, req.now);
+  const names = await resolveTechniques(db, req.entity, req.filter, req.now, useCache);
+  const items = await pageOf(db, e, req, q, names.check());
+  if (items.length === 0 && (await names.refresh(db))) return searchList(db, req, false);
+  return items;
+}
+
+async function pageOf(
+  db: Db,
+  e: Entity,
+  req: SearchRequest,
+  q: TextQuery | undefined,
+  check: RawBuilder<SqlBool> | undefined,
+): Promise<Item[]> {
   const ctx: CompileContext = { now: req.now, aliases: 0 };
   const a = newAlias(ctx);
   const order =
@@ -82,14 +100,14 @@ export async function searchList(db: Db, req: SearchRequest): Promise<Item[]> {
     ...(q ? [sql`${e.text!.rank(a, q)} AS __rank`] : []),
     ...arrayKeys.map((k) => sql`${e.fields[k]!.sql(a, req.now)} AS ${sortAlias(k)}`),
   ];
-  let rows = sql`SELECT ${sql.join(selects)} FROM ${e.from(a)} WHERE ${basePredicate(e, req, a, ctx, q)}`;
+  let rows = sql`SELECT ${sql.join(selects)} FROM ${e.from(a)} WHERE ${basePredicate(e, req, a, ctx, q, check)}`;
   if (q && !req.filter.order && req.filter.skip + req.filter.limit <= TOP_N_MAX) {
     const page = await bestRanked(db, rows, req.filter.skip, req.filter.limit);
     const included = await loadIncludes(db, e, page, req.filter.include, ctx);
     return page.map((r) => toItem(e, r, req.filter, included));
   }
   if (!q && DEFERRED.has(e.name)) {
-    const page = await pageThenRows(db, e, req, a, ctx);
+    const page = await pageThenRows(db, e, req, a, ctx, check);
     const included = await loadIncludes(db, e, page, req.filter.include, ctx);
     return page.map((r) => toItem(e, r, req.filter, included));
   }
@@ -175,7 +193,14 @@ const DEFERRED = new Set<EntityName>(['Dataset', 'Document', 'Instrument']);
  * which indexes can answer without reading the wide rows of every candidate, then the output fields
  * of those `limit` rows only.
  */
-async function pageThenRows(db: Db, e: Entity, req: SearchRequest, a: string, ctx: CompileContext) {
+async function pageThenRows(
+  db: Db,
+  e: Entity,
+  req: SearchRequest,
+  a: string,
+  ctx: CompileContext,
+  check: RawBuilder<SqlBool> | undefined,
+) {
   const order = (req.filter.order ?? e.defaultOrder.map((field) => ({ field, desc: false }))).filter(
     (o) => o.field !== 'score',
   );
@@ -183,7 +208,7 @@ async function pageThenRows(db: Db, e: Entity, req: SearchRequest, a: string, ct
   const dir = (desc: boolean) => sql.raw(desc ? 'DESC NULLS LAST' : 'ASC NULLS LAST');
   // Datasets in pid order: parameter ranges walk the parameters in that order (compile.ts).
   ctx.pidOrder = e.name === 'Dataset' && keys.length === 1 && keys[0] === 'pid';
-  const where = basePredicate(e, req, a, ctx, undefined);
+  const where = basePredicate(e, req, a, ctx, undefined, check);
   ctx.pidOrder = false;
   const ids = sql`SELECT ${sql.join([
     sql`${e.id(a)} AS __id`,
@@ -226,17 +251,36 @@ export async function searchCount(db: Db, req: SearchRequest): Promise<number> {
   if (req.query !== undefined && !e.text) return 0;
   const q = req.query === undefined ? undefined : await textQuery(db, req.query);
   if (req.query !== undefined && !q) return 0;
-  await resolveTechniques(db, req.entity, req.filter, req.now);
+  // Technique names known from earlier searches are checked by the count's statement (techniques.ts).
+  const names = await resolveTechniques(db, req.entity, req.filter, req.now, true);
+  for (;;) {
+    const { n, fresh } = await countOnce(db, e, req, q, names.check());
+    if (fresh) return n;
+    await names.refresh(db);
+  }
+}
+
+/** The count, and whether the technique names it used still held (`check`, selected alongside). */
+async function countOnce(
+  db: Db,
+  e: Entity,
+  req: SearchRequest,
+  q: TextQuery | undefined,
+  check: RawBuilder<SqlBool> | undefined,
+): Promise<{ n: number; fresh: boolean }> {
   if (e.name === 'Dataset') {
-    const n = await countDatasetsFromLinks(db, req, q);
-    if (n !== undefined) return n;
+    const r = await countDatasetsFromLinks(db, req, q, check);
+    if (r !== undefined) return r;
   }
   const ctx: CompileContext = { now: req.now, aliases: 0 };
   const a = newAlias(ctx);
   const { rows } = await sql<{
     n: number;
-  }>`SELECT count(*)::int AS n FROM ${e.from(a)} WHERE ${basePredicate(e, req, a, ctx, q)}`.execute(db);
-  return rows[0]?.n ?? 0;
+    fresh: boolean;
+  }>`SELECT count(*)::int AS n, ${check ?? sql`true`} AS fresh FROM ${e.from(a)} WHERE ${basePredicate(e, req, a, ctx, q)}`.execute(
+    db,
+  );
+  return { n: rows[0]?.n ?? 0, fresh: rows[0]?.fresh !== false };
 }
 
 /** Related rows per include, keyed by include then parent id. */
@@ -323,7 +367,8 @@ async function countDatasetsFromLinks(
   db: Db,
   req: SearchRequest,
   q: TextQuery | undefined,
-): Promise<number | undefined> {
+  check: RawBuilder<SqlBool> | undefined,
+): Promise<{ n: number; fresh: boolean } | undefined> {
   if (req.filter.where || req.extra) return undefined;
   const restricting = req.filter.include.filter(restricts);
   let links: RawBuilder<unknown>;
@@ -339,18 +384,22 @@ async function countDatasetsFromLinks(
     // One family (a technique and its descendants): summed from the per-session counts, no distinct.
     const root = familyRoot(keys);
     if (root !== undefined) {
-      const n = await countFamily(db, root, keys, req.now);
-      if (n !== undefined) return n;
+      const r = await countFamily(db, root, keys, req.now, check);
+      if (r.n !== undefined || !r.fresh) return { n: r.n ?? 0, fresh: r.fresh };
     }
     links = sql`SELECT t.dataset_pid FROM dataset_technique t WHERE t.technique_id = ANY (CAST(${keys} AS text[]))
       AND ${publicFromIsPublic(req.now, 't.public_from')}`;
   } else return undefined;
-  if (keys.length === 0) return 0;
+  if (keys.length === 0 && !check) return { n: 0, fresh: true };
   // One row per (dataset, key): a dataset with several of the keys is counted once.
-  const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM (${
-    keys.length === 1 ? links : sql`${links} GROUP BY t.dataset_pid`
-  }) AS x`.execute(db);
-  return rows[0]?.n ?? 0;
+  const { rows } = await sql<{ n: number; fresh: boolean }>`SELECT ${
+    keys.length === 0 ? sql`0` : sql`count(*)::int`
+  } AS n, ${check ?? sql`true`} AS fresh${
+    keys.length === 0
+      ? sql``
+      : sql` FROM (${keys.length === 1 ? links : sql`${links} GROUP BY t.dataset_pid`}) AS x`
+  }`.execute(db);
+  return { n: rows[0]?.n ?? 0, fresh: rows[0]?.fresh !== false };
 }
 
 /** The output rows of these ids (those the policy lets through), by id. */

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { Db } from '../../db/connect.ts';
 import { panetHierarchy, type PanetHierarchy } from '../panet/hierarchy.ts';
 import { publicFromIsPublic } from '../../auth/policy.ts';
@@ -55,21 +55,24 @@ export function familyRoot(ids: string[], h = panetHierarchy()): string | undefi
 /**
  * The public datasets whose techniques fall in the family of `root` (which must be exactly `ids`):
  * a sum over one index range of technique_family_count with the policy predicate on `public_from`.
- * Undefined when the stored closure of `root` is not `ids` (not synchronised yet, or another
- * hierarchy): the caller then counts from the links.
+ * `n` undefined when the stored closure of `root` is not `ids` (not synchronised yet, or another
+ * hierarchy): the caller then counts from the links. `fresh`: the value of `check` (the technique
+ * names the ids came from still hold, techniques.ts), selected in the same statement.
  */
 export async function countFamily(
   db: Db,
   root: string,
   ids: string[],
   now: Date,
-): Promise<number | undefined> {
-  const { rows } = await sql<{ n: number | null }>`SELECT CASE
+  check?: RawBuilder<SqlBool>,
+): Promise<{ n: number | undefined; fresh: boolean }> {
+  const { rows } = await sql<{ n: number | null; fresh: boolean }>`SELECT CASE
       WHEN (SELECT count(*) FROM technique_ancestor a WHERE a.ancestor_id = ${root}) = ${ids.length}
         AND NOT EXISTS (SELECT 1 FROM technique_ancestor a
           WHERE a.ancestor_id = ${root} AND NOT (a.technique_id = ANY (CAST(${ids} AS text[]))))
       THEN (SELECT coalesce(sum(c.n), 0)::int FROM technique_family_count c
-        WHERE c.technique_id = ${root} AND ${publicFromIsPublic(now, 'c.public_from')}) END AS n`.execute(db);
+        WHERE c.technique_id = ${root} AND ${publicFromIsPublic(now, 'c.public_from')}) END AS n,
+      ${check ?? sql`true`} AS fresh`.execute(db);
   const n = rows[0]?.n;
-  return n === null || n === undefined ? undefined : Number(n);
+  return { n: n === null || n === undefined ? undefined : Number(n), fresh: rows[0]?.fresh !== false };
 }
