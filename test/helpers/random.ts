@@ -9,3 +9,9 @@ export function mulberry32(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/** Picks words with a chance of about 1/rank (the first most often), like words of titles. */
+export function zipfPicker(words: readonly string[], rnd: () => number): () => string {
+  return () =>
+    words[Math.min(words.length - 1, Math.floor(Math.exp(rnd() * Math.log(words.length + 1))) - 1)]!;
+}

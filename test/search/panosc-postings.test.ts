@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../helpers/db.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
-import { mulberry32 } from '../helpers/random.ts';
+import { mulberry32, zipfPicker } from '../helpers/random.ts';
 import { syncTechniques } from '../../src/catalogue/techniques/repo.ts';
 import { panoscUrl, seedSearchWorld, type SearchWorld } from './world.ts';
 
@@ -137,8 +137,7 @@ describe.each(dialects)('PaNOSC postings (%s)', (dialect) => {
         CASE WHEN i = 5 THEN timestamptz '2030-01-01' ELSE timestamptz '2021-01-01' END
       FROM generate_series(1, 5) i`.execute(db());
     const rnd = mulberry32(8);
-    const zipf = () =>
-      words[Math.min(words.length - 1, Math.floor(Math.exp(rnd() * Math.log(words.length + 1))) - 1)]!;
+    const zipf = zipfPicker(words, rnd);
     const rows = Array.from({ length: 600 }, (_, i) => ({
       pid: `10.5072/ta.${i}`,
       session: `TA${1 + (i % 5)}`,

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../helpers/db.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
-import { mulberry32 } from '../helpers/random.ts';
+import { mulberry32, zipfPicker } from '../helpers/random.ts';
 import { panoscUrl, seedSearchWorld } from './world.ts';
 import { termBit } from '../../src/search/panosc/top-datasets.ts';
 
@@ -68,8 +68,7 @@ describe.each(dialects)('PaNOSC postings: term profile (%s)', (dialect) => {
         CASE WHEN i = 6 THEN timestamptz '2030-01-01' ELSE timestamptz '2021-01-01' END
       FROM generate_series(1, 6) i`.execute(db());
     const rnd = mulberry32(20);
-    const zipf = () =>
-      strong[Math.min(strong.length - 1, Math.floor(Math.exp(rnd() * Math.log(strong.length + 1))) - 1)]!;
+    const zipf = zipfPicker(strong, rnd);
     const rows = Array.from({ length: 480 }, (_, i) => ({
       pid: `10.5072/tp.${i}`,
       session: `TP${1 + (i % 6)}`,
