@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../helpers/db.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { panoscUrl, seedSearchWorld, type SearchWorld } from './world.ts';
-import { searchCount, searchList } from '../../src/search/panosc/execute.ts';
+import { searchCount } from '../../src/search/panosc/count.ts';
+import { searchList } from '../../src/search/panosc/execute.ts';
 import { parseFilterParam } from '../../src/search/panosc/parse.ts';
 import type { Db } from '../../src/db/connect.ts';
 

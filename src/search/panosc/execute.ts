@@ -4,12 +4,10 @@ import type { Filter, Include } from './ast.ts';
 import { and, filterSql, newAlias, type CompileContext } from './compile.ts';
 import { ENTITIES, type Entity, type EntityName } from './model.ts';
 import { outputFields } from './parse.ts';
-import { resolveTechniques, type TechniqueNames } from './techniques.ts';
+import { resolveTechniques } from './techniques.ts';
 import { queryWords, termsOf, textQuery, type TextQuery } from './text.ts';
-import { publicFromIsPublic } from '../../auth/policy.ts';
 import { restricts } from './ast.ts';
 import { bestDatasets, bestOfFewTerms } from './top-datasets.ts';
-import { countFamily, familyRoot } from './technique-families.ts';
 
 /**
  * Runs a parsed PaNOSC filter: one SQL query for the requested page (policy predicate, where, EXISTS
@@ -31,7 +29,8 @@ type Row = Record<string, unknown> & { __id: string };
 const fieldAlias = (name: string) => sql.id(`f_${name}`);
 const sortAlias = (name: string) => sql.id(`__sort_${name}`);
 
-function basePredicate(
+/** The search's WHERE: the policy, the filter, the extra predicate, the text match and `check`. */
+export function basePredicate(
   e: Entity,
   req: SearchRequest,
   a: string,
@@ -246,43 +245,6 @@ async function bestRanked(db: Db, rows: RawBuilder<unknown>, skip: number, limit
     .map((r) => ({ ...r, __score: Number(r.__rank) / best }));
 }
 
-export async function searchCount(db: Db, req: SearchRequest): Promise<number> {
-  const e = ENTITIES[req.entity];
-  if (req.query !== undefined && !e.text) return 0;
-  const q = req.query === undefined ? undefined : await textQuery(db, req.query);
-  if (req.query !== undefined && !q) return 0;
-  // Technique names known from earlier searches are checked by the count's statement (techniques.ts).
-  const names = await resolveTechniques(db, req.entity, req.filter, req.now, true);
-  for (;;) {
-    const { n, fresh } = await countOnce(db, e, req, q, names.check());
-    if (fresh) return n;
-    await names.refresh(db);
-  }
-}
-
-/** The count, and whether the technique names it used still held (`check`, selected alongside). */
-async function countOnce(
-  db: Db,
-  e: Entity,
-  req: SearchRequest,
-  q: TextQuery | undefined,
-  check: RawBuilder<SqlBool> | undefined,
-): Promise<{ n: number; fresh: boolean }> {
-  if (e.name === 'Dataset') {
-    const r = await countDatasetsFromLinks(db, req, q, check);
-    if (r !== undefined) return r;
-  }
-  const ctx: CompileContext = { now: req.now, aliases: 0 };
-  const a = newAlias(ctx);
-  const { rows } = await sql<{
-    n: number;
-    fresh: boolean;
-  }>`SELECT count(*)::int AS n, ${check ?? sql`true`} AS fresh FROM ${e.from(a)} WHERE ${basePredicate(e, req, a, ctx, q)}`.execute(
-    db,
-  );
-  return { n: rows[0]?.n ?? 0, fresh: rows[0]?.fresh !== false };
-}
-
 /** Related rows per include, keyed by include then parent id. */
 type Included = Map<Include, Map<string, Item[]>>;
 
@@ -356,50 +318,6 @@ function toItem(e: Entity, row: Row, filter: Filter, included: Included): Item {
 /** No `where`, no restricting include, no extra predicate: only the policy and the text select. */
 function unrestricted(req: SearchRequest): boolean {
   return !req.filter.where && !req.extra && !req.filter.include.some(restricts);
-}
-
-/**
- * Counts answered from one index range of the postings or technique links (migration 0010) with the
- * policy as `publicFromIsPublic`, when the filter is only a text query or only a technique include;
- * undefined for every other filter (counted over the datasets).
- */
-async function countDatasetsFromLinks(
-  db: Db,
-  req: SearchRequest,
-  q: TextQuery | undefined,
-  check: RawBuilder<SqlBool> | undefined,
-): Promise<{ n: number; fresh: boolean } | undefined> {
-  if (req.filter.where || req.extra) return undefined;
-  const restricting = req.filter.include.filter(restricts);
-  let links: RawBuilder<unknown>;
-  let keys: string[];
-  if (q && restricting.length === 0) {
-    keys = q.terms;
-    links = sql`SELECT t.dataset_pid FROM dataset_term t WHERE t.term = ANY (CAST(${keys} AS text[]))
-      AND ${publicFromIsPublic(req.now, 't.public_from')}`;
-  } else if (!q && restricting.length === 1) {
-    const inc = restricting[0]!;
-    if (!inc.techniqueIds || inc.filter.include.length > 0) return undefined;
-    keys = inc.techniqueIds;
-    // One family (a technique and its descendants): summed from the per-session counts, no distinct.
-    const root = familyRoot(keys);
-    if (root !== undefined) {
-      const r = await countFamily(db, root, keys, req.now, check);
-      if (r.n !== undefined || !r.fresh) return { n: r.n ?? 0, fresh: r.fresh };
-    }
-    links = sql`SELECT t.dataset_pid FROM dataset_technique t WHERE t.technique_id = ANY (CAST(${keys} AS text[]))
-      AND ${publicFromIsPublic(req.now, 't.public_from')}`;
-  } else return undefined;
-  if (keys.length === 0 && !check) return { n: 0, fresh: true };
-  // One row per (dataset, key): a dataset with several of the keys is counted once.
-  const { rows } = await sql<{ n: number; fresh: boolean }>`SELECT ${
-    keys.length === 0 ? sql`0` : sql`count(*)::int`
-  } AS n, ${check ?? sql`true`} AS fresh${
-    keys.length === 0
-      ? sql``
-      : sql` FROM (${keys.length === 1 ? links : sql`${links} GROUP BY t.dataset_pid`}) AS x`
-  }`.execute(db);
-  return { n: rows[0]?.n ?? 0, fresh: rows[0]?.fresh !== false };
 }
 
 /** The output rows of these ids (those the policy lets through), by id. */

@@ -53,6 +53,13 @@ export function familyRoot(ids: string[], h = panetHierarchy()): string | undefi
 }
 
 /**
+ * `check` (true without one) as the column `fresh` of a count's result row: whether the technique
+ * names its ids came from still hold (techniques.ts), in the count's own snapshot.
+ */
+export const freshColumn = (check: RawBuilder<SqlBool> | undefined): RawBuilder<unknown> =>
+  sql`${check ?? sql`true`} AS fresh`;
+
+/**
  * The public datasets whose techniques fall in the family of `root` (which must be exactly `ids`):
  * a sum over one index range of technique_family_count with the policy predicate on `public_from`.
  * `n` undefined when the stored closure of `root` is not `ids` (not synchronised yet, or another
@@ -72,7 +79,7 @@ export async function countFamily(
           WHERE a.ancestor_id = ${root} AND NOT (a.technique_id = ANY (CAST(${ids} AS text[]))))
       THEN (SELECT coalesce(sum(c.n), 0)::int FROM technique_family_count c
         WHERE c.technique_id = ${root} AND ${publicFromIsPublic(now, 'c.public_from')}) END AS n,
-      ${check ?? sql`true`} AS fresh`.execute(db);
+      ${freshColumn(check)}`.execute(db);
   const n = rows[0]?.n;
   return { n: n === null || n === undefined ? undefined : Number(n), fresh: rows[0]?.fresh !== false };
 }

@@ -103,12 +103,9 @@ export async function resolveTechniques(
         const where = inc.filter.where;
         const key = JSON.stringify(where);
         const hit = useCache ? known.get(key) : undefined;
-        if (hit) {
-          remember(key, hit);
-          cached.push({ inc, where, key, ids: hit });
-        }
+        if (hit) cached.push({ inc, where, key, ids: hit });
         const ids = hit ?? (await resolve(db, where, now));
-        if (!hit) remember(key, ids);
+        remember(key, ids);
         inc.techniqueIds = withDescendants(ids);
       }
       await walk(target, inc.filter);

@@ -19,8 +19,8 @@ const PROBE_BATCH = 64;
  * over `terms`, an SQL array expression (an outer column, so that the terms are computed once in the
  * same statement); no rows for any other number of terms, which `bestDatasets` ranks. The same ranks
  * and order as `bestDatasets`: one term reads the first `k` entries of its postings, two call the
- * threshold algorithm of migration 0016 (with the candidates' bounds of migration 0021). The branch not taken is not run (its condition depends on
- * the outer row only: a one-time filter).
+ * threshold algorithm of migration 0016 (with the candidates' bounds of migration 0021). The branch
+ * not taken is not run (its condition depends on the outer row only: a one-time filter).
  */
 export function bestOfFewTerms(terms: RawBuilder<string[]>, now: Date, k: number): RawBuilder<unknown> {
   return sql`SELECT x.pid, x.rank, x.n FROM (SELECT t.dataset_pid AS pid, t.weight::float8 AS rank,
