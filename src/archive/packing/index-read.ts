@@ -2,7 +2,15 @@ import type { Dataset, File as H5File, Group } from 'h5wasm';
 import * as h5wasm from 'h5wasm/node';
 import { heapOf, heapSlab } from '../../hdf5/h5wasm.ts';
 import type { IndexRow, MemberType } from './format.ts';
-import { COLUMNS, columnSources, INDEX_SLICE_ROWS, IndexError, layOut, rowSlices } from './index-table.ts';
+import {
+  COLUMNS,
+  columnSources,
+  INDEX_SLICE_ROWS,
+  IndexError,
+  layOut,
+  nulJoined,
+  rowSlices,
+} from './index-table.ts';
 
 // Reading /index back (restore, ls, verify) and comparing it with the rows written (the check before
 // the rename). Columns in the layout index-table.ts writes are read as bytes from the wasm heap.
@@ -209,7 +217,8 @@ export function compareIndex(file: H5File, rows: IndexRow[], limit = 5): string[
       );
     if ('strings' in source) {
       for (const [from, to] of rowSlices(0, count, INDEX_SLICE_ROWS)) {
-        const expected = nulTerminated(source.strings, from, to);
+        // One encoding call per slice, not one per row.
+        const expected = Buffer.from(nulJoined(source.strings, from, to), 'utf8');
         withVlenStrings(dataset, from, to, (heap, pointers) =>
           compareVlenStrings(heap, pointers, expected, (i) => differing.add(from + i)),
         );
@@ -232,13 +241,6 @@ export function compareIndex(file: H5File, rows: IndexRow[], limit = 5): string[
   const first = [...differing].sort((a, b) => a - b).slice(0, limit);
   for (const i of first) problems.push(`${rows[i]!.path}: index row ${i} differs from what was written`);
   return problems;
-}
-
-/** Values [from, to) as UTF-8, each followed by a NUL: one encoding call per slice, not one per row. */
-function nulTerminated(value: (row: number) => string, from: number, to: number): Buffer {
-  const strings = new Array<string>(to - from);
-  for (let i = from; i < to; i++) strings[i - from] = value(i);
-  return Buffer.from(strings.length > 0 ? `${strings.join('\0')}\0` : '', 'utf8');
 }
 
 /**

@@ -201,17 +201,25 @@ export function utf8Length(value: string): number {
   for (let k = 0; k < value.length; k++) {
     const code = value.charCodeAt(k);
     if (code < 0x80) continue;
-    if (code < 0x800) bytes += 1;
-    else if (code >= 0xd800 && code <= 0xdbff && k + 1 < value.length) {
+    if (code < 0x800) {
+      bytes += 1;
+      continue;
+    }
+    bytes += 2;
+    // A surrogate pair is two code units and four bytes: its second unit adds nothing more.
+    if (code >= 0xd800 && code <= 0xdbff && k + 1 < value.length) {
       const next = value.charCodeAt(k + 1);
-      // A surrogate pair: two code units, four bytes.
-      if (next >= 0xdc00 && next <= 0xdfff) {
-        bytes += 2;
-        k++;
-      } else bytes += 2;
-    } else bytes += 2;
+      if (next >= 0xdc00 && next <= 0xdfff) k++;
+    }
   }
   return bytes;
+}
+
+/** Rows [from, to) of a string column, each followed by a NUL, as one string (one UTF-8 encoding). */
+export function nulJoined(value: (row: number) => string, from: number, to: number): string {
+  const strings = new Array<string>(to - from);
+  for (let i = from; i < to; i++) strings[i - from] = value(i);
+  return strings.length > 0 ? `${strings.join('\0')}\0` : '';
 }
 
 export function rowSlices(from: number, to: number, rows: number): [number, number][] {
@@ -265,9 +273,7 @@ function writeStringSlice(
   // unoptimised for-of allocates an iterator result per row.
   for (let i = 0; i < n; i++) total += utf8Lengths[i]! + 1;
   // The slice's strings, each followed by a NUL, encoded with one call (not one per row).
-  const strings = new Array<string>(n);
-  for (let i = 0; i < n; i++) strings[i] = value(from + i);
-  const joined = n > 0 ? `${strings.join('\0')}\0` : '';
+  const joined = nulJoined(value, from, to);
   const text = module._malloc(Math.max(1, total));
   const pointers = module._malloc(Math.max(1, 4 * n));
   if (!text || !pointers) {
