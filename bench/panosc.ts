@@ -11,7 +11,6 @@ import { sql } from 'kysely';
 import type { AddressInfo } from 'node:net';
 import { fork } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { buildApp } from '../src/http/app.ts';
@@ -22,7 +21,7 @@ import { migrateToLatest } from '../src/db/migrate.ts';
 import { syncTechniques } from '../src/catalogue/techniques/repo.ts';
 import pg from 'pg';
 import { FINDINGS } from './panosc-findings.ts';
-import { benchPostgres, machine, ms, percentile, postgresServerUrl, timeIt } from './util.ts';
+import { benchPostgres, httpStatus, machine, ms, percentile, postgresServerUrl, timeIt } from './util.ts';
 import { generate, PARAMS, VOCABULARY } from './panosc-data.ts';
 
 const PG_DATASETS = Number(process.env.BENCH_PANOSC_DATASETS ?? 1_000_000);
@@ -355,25 +354,8 @@ function loadFromChild(base: string): Promise<Load> {
   });
 }
 
-/**
- * A GET over a keep-alive connection whose body is read and dropped: the clients share the cores with
- * the server, so they decode nothing they do not check (a page of documents with datasets is ~30 KB).
- */
-function getStatus(agent: http.Agent, host: string, port: number, path: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = http.get({ host, port, path, agent }, (res) => {
-      res.on('end', () => resolve(res.statusCode ?? 0));
-      res.on('error', reject);
-      res.resume();
-    });
-    req.on('error', reject);
-  });
-}
-
 async function clients(base: string): Promise<Load> {
-  const { hostname: host, port: portText } = new URL(base);
-  const port = Number(portText);
-  const agent = new http.Agent({ keepAlive: true, maxSockets: CLIENTS });
+  const server = new URL(base);
   const latencies: number[] = [];
   let errors = 0;
   const cpu0 = process.cpuUsage();
@@ -384,7 +366,7 @@ async function clients(base: string): Promise<Load> {
       for (let i = c; performance.now() < until; i += CLIENTS) {
         const [, url] = MIX[i % MIX.length]!;
         const t = performance.now();
-        const status = await getStatus(agent, host, port, url(i));
+        const status = await httpStatus(server, url(i));
         if (status === 200) latencies.push(performance.now() - t);
         else errors++;
       }
