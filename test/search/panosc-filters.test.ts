@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../helpers/db.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
-import { panoscUrl, seedSearchWorld, type SearchWorld } from './world.ts';
+import { panoscGet, panoscUrl, seedSearchWorld, type SearchWorld } from './world.ts';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -14,11 +14,7 @@ describe.each(dialects)('PaNOSC filters (%s)', (dialect) => {
   });
   afterAll(() => t.close());
 
-  async function list(path: string, params: Record<string, unknown>): Promise<Json[]> {
-    const res = await t.app.inject({ method: 'GET', url: panoscUrl(path, params) });
-    expect(res.statusCode, res.body).toBe(200);
-    return res.json();
-  }
+  const list = (path: string, params: Record<string, unknown>) => panoscGet<Json[]>(t.app, path, params);
   const pidsOf = (items: Json[]) => items.map((d) => d.pid).sort();
   const names = (...keys: (keyof SearchWorld['pids'])[]) => keys.map((k) => w.pids[k]).sort();
   const params = (name: string, value: Json | number | string, unit?: string) => ({

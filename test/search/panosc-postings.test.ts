@@ -4,7 +4,7 @@ import { dialects } from '../helpers/db.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { mulberry32, zipfPicker } from '../helpers/random.ts';
 import { syncTechniques } from '../../src/catalogue/techniques/repo.ts';
-import { panoscUrl, seedSearchWorld, type SearchWorld } from './world.ts';
+import { panoscGet, seedSearchWorld, type SearchWorld } from './world.ts';
 
 type Json = Record<string, unknown>;
 
@@ -20,11 +20,8 @@ describe.each(dialects)('PaNOSC postings (%s)', (dialect) => {
     w = await seedSearchWorld(t.services.database.db);
   });
   afterAll(() => t.close());
-  const get = async (path: string, params: Record<string, unknown> = {}) => {
-    const res = await t.app.inject({ method: 'GET', url: panoscUrl(path, params) });
-    expect(res.statusCode).toBe(200);
-    return res.json() as Json[] & { count: number };
-  };
+  const get = (path: string, params: Record<string, unknown> = {}) =>
+    panoscGet<Json[] & { count: number }>(t.app, path, params);
   const db = () => t.services.database.db;
   const byTechnique = { include: [{ relation: 'techniques', scope: { where: { pid: 'PaNET01164' } } }] };
 

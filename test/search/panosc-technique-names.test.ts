@@ -3,7 +3,7 @@ import type { KyselyPlugin } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../helpers/db.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
-import { panoscUrl, seedSearchWorld, type SearchWorld } from './world.ts';
+import { panoscGet, seedSearchWorld, type SearchWorld } from './world.ts';
 import { searchCount } from '../../src/search/panosc/count.ts';
 import { searchList } from '../../src/search/panosc/execute.ts';
 import { parseFilterParam } from '../../src/search/panosc/parse.ts';
@@ -36,11 +36,7 @@ describe.each(dialects)('PaNOSC technique names kept between searches (%s)', (di
       },
     ],
   };
-  async function get(path: string, filter: Json): Promise<Json> {
-    const res = await t.app.inject({ method: 'GET', url: panoscUrl(path, { filter }) });
-    expect(res.statusCode, res.body).toBe(200);
-    return res.json();
-  }
+  const get = (path: string, filter: Json) => panoscGet<Json>(t.app, path, { filter });
   const pids = async (filter: Json) => ((await get('datasets', filter)) as Json[]).map((d) => d.pid).sort();
   const count = async (filter: Json) => (await get('datasets/count', filter)).count as number;
   const names = (...keys: (keyof SearchWorld['pids'])[]) => keys.map((k) => w.pids[k]).sort();

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../helpers/db.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { mulberry32, zipfPicker } from '../helpers/random.ts';
-import { panoscUrl, seedSearchWorld } from './world.ts';
+import { panoscGet, seedSearchWorld } from './world.ts';
 import { termBit } from '../../src/search/panosc/top-datasets.ts';
 
 type Json = Record<string, unknown>;
@@ -21,11 +21,7 @@ describe.each(dialects)('PaNOSC postings: term profile (%s)', (dialect) => {
   });
   afterAll(() => t.close());
   const db = () => t.services.database.db;
-  const get = async (path: string, params: Record<string, unknown> = {}) => {
-    const res = await t.app.inject({ method: 'GET', url: panoscUrl(path, params) });
-    expect(res.statusCode).toBe(200);
-    return res.json() as Json[];
-  };
+  const get = (path: string, params: Record<string, unknown> = {}) => panoscGet<Json[]>(t.app, path, params);
   // A `where` true for every dataset takes the general path (every match ranked in SQL).
   const everything = { pid: { nlike: 'zzz%' } };
   const samePages = async (query: string, limit: number, skip: number) => {

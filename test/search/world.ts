@@ -1,4 +1,6 @@
 import { sql } from 'kysely';
+import type { FastifyInstance } from 'fastify';
+import { expect } from 'vitest';
 import type { Db } from '../../src/db/connect.ts';
 import { importCatalogue } from '../../src/catalogue/import/run.ts';
 import { seedWorld } from '../helpers/world.ts';
@@ -118,4 +120,15 @@ export function panoscUrl(path: string, params: Record<string, unknown> = {}): s
     .map(([k, v]) => `${k}=${encodeURIComponent(typeof v === 'string' ? v : JSON.stringify(v))}`)
     .join('&');
   return `/panosc/api/${path}${qs ? `?${qs}` : ''}`;
+}
+
+/** `GET /panosc/api/<path>` through `app.inject`, expecting 200 (the body shown otherwise); its JSON. */
+export async function panoscGet<T>(
+  app: FastifyInstance,
+  path: string,
+  params: Record<string, unknown> = {},
+): Promise<T> {
+  const res = await app.inject({ method: 'GET', url: panoscUrl(path, params) });
+  expect(res.statusCode, res.body).toBe(200);
+  return res.json() as T;
 }
