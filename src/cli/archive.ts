@@ -51,6 +51,11 @@ export function registerArchiveCommands(program: Command, ctx: CliContext): void
     )
     .option('--workers <n>', 'worker threads writing containers', positiveInteger)
     .option('--plan-only', 'print the plan (containers, own tape files) and write nothing')
+    .option(
+      '--verify-blob',
+      'before renaming a container, also read all of /blob back and compare it with what was ' +
+        'written (the index is always compared)',
+    )
     .option('--json', 'print the result as JSON on stdout')
     .action(async (dir: string, opts: PackFlags) => packCommand(ctx, dir, opts));
 
@@ -127,6 +132,7 @@ interface PackFlags {
   session?: string;
   workers?: number;
   planOnly?: boolean;
+  verifyBlob?: boolean;
   json?: boolean;
 }
 
@@ -144,6 +150,7 @@ async function packCommand(ctx: CliContext, dir: string, opts: PackFlags): Promi
       session: opts.session,
       workers: opts.workers,
       planOnly: opts.planOnly,
+      verifyBlob: opts.verifyBlob,
       onProgress: progress?.update,
     });
   } catch (err) {

@@ -4,6 +4,16 @@ import type { AppendOutcome } from './member-reader.ts';
 import { joinNul, splitNul } from './job-message.ts';
 import { type BlobCheck, checkBlobRanges, checksum, loadChecksum } from './blob-check.ts';
 import { openContainer } from './container-reader.ts';
+import { type ColumnName, type IndexComparison, expectedStrings } from './index-read.ts';
+
+/**
+ * String columns of /index for the helper to compare: each column's strings, each followed by a NUL,
+ * as one string (see expectedStrings), for `count` rows.
+ */
+export interface StringColumns {
+  count: number;
+  columns: Partial<Record<ColumnName, string>>;
+}
 
 type HelperRequest =
   | {
@@ -16,12 +26,19 @@ type HelperRequest =
       /** Whether the helper takes the batch's xxh128 (otherwise the writer does, when it appends it). */
       checksum: boolean;
     }
-  | { type: 'verify'; seq: number; file: string; checks: BlobCheck[]; cursor?: Int32Array }
+  | {
+      type: 'verify';
+      seq: number;
+      file: string;
+      checks: BlobCheck[];
+      cursor?: Int32Array;
+      strings?: StringColumns;
+    }
   | { type: 'recycle'; buffer: ArrayBuffer };
 type HelperReply =
   | { type: 'batch'; seq: number; batch: BatchMessage }
   | { type: 'skipped'; seq: number }
-  | { type: 'verified'; seq: number; problems: string[] }
+  | { type: 'verified'; seq: number; problems: string[]; differing: number[] }
   | { type: 'failed'; seq: number; message: string };
 
 const CLAIM_FREE = 0;
@@ -35,9 +52,9 @@ export function batchClaims(batches: number): Int32Array {
 
 /**
  * A second thread working for a container writer, so two cores share one container's work: it reads
- * the batches of small files (sha256 per member; xxh128 per batch when asked), and checks part of
- * /blob when the container is verified. A tree that fits one container would otherwise use a single
- * core.
+ * the batches of small files (sha256 per member; xxh128 per batch when asked), and when the container
+ * is verified compares the string columns of /index or checks part of /blob. A tree that fits one
+ * container would otherwise use a single core.
  */
 export function serveBatches(port: MessagePort): void {
   // Buffers of batches the writer has copied, given back: fresh 9 MiB buffers cost page faults and GC.
@@ -67,11 +84,17 @@ async function serve(
     }
     const container = await openContainer(request.file, { index: false });
     try {
-      return {
-        type: 'verified',
-        seq,
-        problems: checkBlobRanges(hasher, container, request.checks, request.cursor),
-      };
+      const { strings } = request;
+      const index: IndexComparison = strings
+        ? container.compareColumns(
+            strings.count,
+            new Map(
+              Object.entries(strings.columns).map(([name, s]) => [name as ColumnName, expectedStrings(s)]),
+            ),
+          )
+        : { problems: [], differing: [] };
+      const blob = checkBlobRanges(hasher, container, request.checks, request.cursor);
+      return { type: 'verified', seq, problems: [...index.problems, ...blob], differing: index.differing };
     } finally {
       container.close();
     }
@@ -157,16 +180,22 @@ export class BatchClient {
   }
 
   /**
-   * Has the helper check ranges of /blob of a closed container file (with `cursor`, those it takes
-   * before the writer does: see checkBlobRanges); resolves to the mismatches.
+   * Has the helper check a closed container file: ranges of /blob (with `cursor`, those it takes
+   * before the writer does: see checkBlobRanges) and `strings`, columns of /index. Resolves to the
+   * problems found and the rows of /index that differ.
    */
-  async verify(file: string, checks: BlobCheck[], cursor?: Int32Array): Promise<string[]> {
+  async verify(
+    file: string,
+    checks: BlobCheck[],
+    cursor?: Int32Array,
+    strings?: StringColumns,
+  ): Promise<IndexComparison> {
     const seq = this.nextVerify--;
-    this.port.postMessage({ type: 'verify', seq, file, checks, cursor } satisfies HelperRequest);
+    this.port.postMessage({ type: 'verify', seq, file, checks, cursor, strings } satisfies HelperRequest);
     const reply = await this.reply(seq);
     if (reply.type !== 'verified')
       throw new Error(`verification in the helper thread failed: ${describe(reply)}`);
-    return reply.problems;
+    return { problems: reply.problems, differing: reply.differing };
   }
 
   close(): void {

@@ -105,7 +105,8 @@ describe('batches of small files', () => {
     expect(segmentMembers(Object.keys(spec).map((p) => file(p, spec[p]!.length))).length).toBe(3);
 
     const out = tempDir('out');
-    const result = await packTree({ root, outDir: out, workers: 2 });
+    // With the read-back of /blob: the helper's xxh128 of its batches are checked too.
+    const result = await packTree({ root, outDir: out, workers: 2, verifyBlob: true });
     expect(result.ownTapeFiles).toEqual([{ path: 'f20', size: 4104, reason: 'hdf5' }]);
     const [container] = result.containers;
     expect(await verifyContainer(container!.file)).toMatchObject({ ok: true, files: 36 });

@@ -43,6 +43,16 @@ describe('fairbeam archive (CLI)', () => {
     expect(text).toContain('recorded in the catalogue (see `fairbeam archive containers`)');
   });
 
+  it('packs with --verify-blob (all of /blob read back before the rename)', async () => {
+    const help = (await archiveCli('pack', '--help')).stdout.replace(/\s+/g, ' ');
+    expect(help).toContain('--verify-blob before renaming a container, also read all of /blob back');
+    const root = writeTree(tempDir('src'), { 'a.bin': bytes(300_000, 1), 'b.bin': bytes(5000, 2) });
+    const pack = await archiveCli('pack', root, '--out', tempDir('out'), '--verify-blob', '--json');
+    expect(pack.code).toBe(0);
+    const file = JSON.parse(pack.stdout).containers[0].file as string;
+    expect((await archiveCli('verify', file)).stdout).toBe(`${file}: OK (2 members, 2 files, 297.9 KiB)\n`);
+  });
+
   it('prints the plan without writing anything', async () => {
     const root = writeTree(tempDir('src'), { small: 'x', big: bytes(2048) });
     const out = path.join(tempDir('out'), 'not-created');

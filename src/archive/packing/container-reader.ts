@@ -5,7 +5,14 @@ import { heapOf, heapSlab, loadH5wasm } from '../../hdf5/h5wasm.ts';
 import { type ContainerAttributes, readAttributes } from './attributes.ts';
 import { type IndexRow, SLICE_BYTES } from './format.ts';
 import { HDF5_SIGNATURE, fdIsHdf5 } from './hdf5-signature.ts';
-import { compareIndex, readIndex } from './index-read.ts';
+import {
+  type ColumnName,
+  type ExpectedColumn,
+  type IndexComparison,
+  compareColumns,
+  compareIndex,
+  readIndex,
+} from './index-read.ts';
 
 /** A file that is not a readable fairbeam container; the message starts with its path. */
 export class ContainerError extends Error {}
@@ -25,6 +32,8 @@ export interface Container {
   visitBlob(offset: number, length: number, use: (bytes: Uint8Array) => void): void;
   /** Compares /index byte for byte with rows that were written (see compareIndex); names differences. */
   compareIndex(rows: IndexRow[]): string[];
+  /** Compares some columns of /index with what was written (see compareColumns). */
+  compareColumns(count: number, columns: Map<ColumnName, ExpectedColumn>): IndexComparison;
   close(): void;
 }
 
@@ -94,6 +103,13 @@ export async function openContainer(file: string, options: { index?: boolean } =
           return compareIndex(h5file, expected);
         } catch (err) {
           return [`reading /index failed (${firstLine(err)})`];
+        }
+      },
+      compareColumns: (count, columns) => {
+        try {
+          return compareColumns(h5file, count, columns);
+        } catch (err) {
+          return { problems: [`reading /index failed (${firstLine(err)})`], differing: [] };
         }
       },
       close: () => {

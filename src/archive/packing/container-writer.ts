@@ -24,7 +24,10 @@ export interface WrittenContainer {
   /** Planned files found to be HDF5 while reading: they go to tape on their own. */
   hdf5Files: { path: string; size: number }[];
   problems: ScanProblem[];
-  /** xxh128 checksums covering /blob, from the bytes handed to HDF5 (checked after the fsync). */
+  /**
+   * With `verifyBlob`: xxh128 checksums covering /blob, from the bytes handed to HDF5 (checked after
+   * the fsync); otherwise empty.
+   */
   checks: BlobCheck[];
 }
 
@@ -36,6 +39,11 @@ export interface ContainerContent {
   planDigest: string;
   /** Internal: rows and string bytes per h5wasm call when writing /index (tests make it small). */
   indexSlicing?: IndexSlicing;
+  /**
+   * Also take xxh128 checksums of every byte handed to HDF5, so that the verification after the
+   * fsync can read all of /blob back and compare (`pack --verify-blob`; see packContainer).
+   */
+  verifyBlob?: boolean;
 }
 
 /** Batches requested from the helper thread ahead of the one being written (8 MiB each in memory). */
@@ -73,7 +81,7 @@ export async function writeContainerFile(
   helper?: BatchClient,
   sliceBytes = SLICE_BYTES,
 ): Promise<WrittenContainer> {
-  const hasher = await loadChecksum();
+  const hasher = content.verifyBlob ? await loadChecksum() : undefined;
   const h5file = new h5.File(file, 'w', { libver: [...LIBVER_BOUNDS] });
   const writeback = BackgroundWriteback.open(file, 64 * MiB);
   // Its slice is in the wasm heap, which outlives this container (the worker writes the next one).
@@ -149,8 +157,9 @@ export async function writeContainerFile(
       for (; asked < Math.min(batches.length, seq + HELPER_READ_AHEAD); asked++) {
         const batch = batches[asked]!;
         const members = content.members.slice(batch.first, batch.end);
-        // Without the helper's xxh128, appender.append() takes it from the batch's bytes.
-        helper?.request(asked, content.root, members, claims, manySmallFiles(batch));
+        // Without the helper's xxh128, appender.append() takes it from the batch's bytes (if any).
+        const checksum = hasher !== undefined && manySmallFiles(batch);
+        helper?.request(asked, content.root, members, claims, checksum);
       }
     };
     askAhead(0);

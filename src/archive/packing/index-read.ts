@@ -185,62 +185,130 @@ function withVlenStrings<T>(
   });
 }
 
+/** A column of /index as it was written: its h5wasm dtype and its bytes for rows [from, to). */
+export interface ExpectedColumn {
+  dtype: string;
+  /** Fixed-size columns: the rows laid out as written; string columns: each string and a NUL. */
+  bytes: (from: number, to: number) => Uint8Array;
+}
+
+export type ColumnName = (typeof COLUMNS)[number];
+
+/** The variable-length string columns: the costliest to compare, so another thread can take them. */
+export const STRING_COLUMNS = ['path', 'target'] as const satisfies readonly ColumnName[];
+
+/** What a comparison found: problems with whole columns, and the rows that differ. */
+export interface IndexComparison {
+  problems: string[];
+  differing: number[];
+}
+
 /**
  * Compares /index with the rows that were written, byte for byte in each column's own layout (as
  * writeIndex lays them out), without decoding it into rows: ~0.3 s less per 100k rows than readIndex
  * and a comparison of every field. Names the rows that differ (at most `limit` of them).
  */
 export function compareIndex(file: H5File, rows: IndexRow[], limit = 5): string[] {
+  return describeComparison(rows, [compareColumns(file, rows.length, expectedColumns(rows))], limit);
+}
+
+/** The columns of `rows` as written (all of them, or those named). */
+export function expectedColumns(
+  rows: IndexRow[],
+  names: readonly ColumnName[] = COLUMNS,
+): Map<ColumnName, ExpectedColumn> {
+  const sources = columnSources(rows);
+  const columns = new Map<ColumnName, ExpectedColumn>();
+  COLUMNS.forEach((name, c) => {
+    if (!names.includes(name)) return;
+    const source = sources[c]!;
+    columns.set(name, {
+      dtype: source.dtype,
+      bytes:
+        'strings' in source
+          ? // One encoding call per slice, not one per row.
+            (from, to) => Buffer.from(nulJoined(source.strings, from, to), 'utf8')
+          : (from, to) => layOut(source, from, to, `/${name}`),
+    });
+  });
+  return columns;
+}
+
+/**
+ * A string column given as all its strings, each followed by a NUL, in one string (as another thread
+ * sends it): sliced by rows without splitting it into strings again.
+ */
+export function expectedStrings(nulTerminated: string): ExpectedColumn {
+  const all = Buffer.from(nulTerminated, 'utf8');
+  const starts: number[] = [0];
+  for (let at = all.indexOf(0); at !== -1; at = all.indexOf(0, at + 1)) starts.push(at + 1);
+  return { dtype: 'S', bytes: (from, to) => all.subarray(starts[from], starts[to]) };
+}
+
+/** Names the differing rows of one or more comparisons (the first `limit` of them, in row order). */
+export function describeComparison(rows: IndexRow[], comparisons: IndexComparison[], limit = 5): string[] {
+  const differing = [...new Set(comparisons.flatMap((c) => c.differing))].sort((a, b) => a - b);
+  return [
+    ...comparisons.flatMap((c) => c.problems),
+    ...differing
+      .slice(0, limit)
+      .map((i) => `${rows[i]?.path ?? `row ${i}`}: index row ${i} differs from what was written`),
+  ];
+}
+
+/** Compares the given columns of /index, each expected to have `count` rows. */
+export function compareColumns(
+  file: H5File,
+  count: number,
+  columns: Map<ColumnName, ExpectedColumn>,
+): IndexComparison {
   const index = file.get('index');
-  if (!index || !('keys' in index)) return ['no /index group'];
+  if (!index || !('keys' in index)) return { problems: ['no /index group'], differing: [] };
   const problems: string[] = [];
   const differing = new Set<number>();
-  const sources = columnSources(rows);
-  COLUMNS.forEach((name, c) => {
+  for (const [name, expected] of columns) {
     let dataset: Dataset;
     try {
       dataset = columnDataset(index as Group, name);
     } catch (err) {
-      return void problems.push((err as Error).message);
+      problems.push((err as Error).message);
+      continue;
     }
-    const count = dataset.shape![0]!;
-    if (count !== rows.length)
-      return void problems.push(`/index/${name} has ${count} rows, ${rows.length} were written`);
-    const source = sources[c]!;
+    const rows = dataset.shape![0]!;
+    if (rows !== count) {
+      problems.push(`/index/${name} has ${rows} rows, ${count} were written`);
+      continue;
+    }
     const meta = dataset.metadata as unknown as ColumnType;
     const size = Number(meta.size);
-    if (!hasWrittenLayout(meta, source.dtype))
-      return void problems.push(
-        'strings' in source
+    if (!hasWrittenLayout(meta, expected.dtype)) {
+      problems.push(
+        expected.dtype === 'S'
           ? `/index/${name} is not the variable-length string column written`
-          : `/index/${name} is not the ${source.dtype} column written`,
+          : `/index/${name} is not the ${expected.dtype} column written`,
       );
-    if ('strings' in source) {
-      for (const [from, to] of rowSlices(0, count, INDEX_SLICE_ROWS)) {
-        // One encoding call per slice, not one per row.
-        const expected = Buffer.from(nulJoined(source.strings, from, to), 'utf8');
-        withVlenStrings(dataset, from, to, (heap, pointers) =>
-          compareVlenStrings(heap, pointers, expected, (i) => differing.add(from + i)),
-        );
-      }
-      return;
+      continue;
     }
     for (const [from, to] of rowSlices(0, count, INDEX_SLICE_ROWS)) {
-      const expected = layOut(source, from, to, dataset.path);
+      const bytes = expected.bytes(from, to);
+      if (expected.dtype === 'S') {
+        withVlenStrings(dataset, from, to, (heap, pointers) =>
+          compareVlenStrings(heap, pointers, bytes, (i) => differing.add(from + i)),
+        );
+        continue;
+      }
       withHeapRead(dataset, from, to, size, (heap, pointer) => {
-        const got = heap.subarray(pointer, pointer + expected.length);
-        if (Buffer.compare(got, expected) === 0) return;
+        const got = heap.subarray(pointer, pointer + bytes.length);
+        if (Buffer.compare(got, bytes) === 0) return;
         for (let i = 0; i < to - from; i++) {
           const a = i * size;
-          if (Buffer.compare(got.subarray(a, a + size), expected.subarray(a, a + size)) !== 0)
+          if (Buffer.compare(got.subarray(a, a + size), bytes.subarray(a, a + size)) !== 0)
             differing.add(from + i);
         }
       });
     }
-  });
-  const first = [...differing].sort((a, b) => a - b).slice(0, limit);
-  for (const i of first) problems.push(`${rows[i]!.path}: index row ${i} differs from what was written`);
-  return problems;
+  }
+  return { problems, differing: [...differing] };
 }
 
 /**
@@ -252,7 +320,7 @@ export function compareIndex(file: H5File, rows: IndexRow[], limit = 5): string[
 function compareVlenStrings(
   heap: Buffer,
   pointers: Uint32Array,
-  expected: Buffer,
+  expected: Uint8Array,
   differs: (row: number) => void,
 ): void {
   let at = 0;

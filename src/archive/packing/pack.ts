@@ -36,6 +36,8 @@ export interface PackOptions {
   workers?: number;
   /** Plan only: sniff every file for HDF5 and report, write nothing. */
   planOnly?: boolean;
+  /** Before each rename, also read all of /blob back and compare checksums (see packContainer). */
+  verifyBlob?: boolean;
   onProgress?: (progress: PackProgress) => void;
   scanFs?: ScanFs;
   /** Internal: rows and string bytes per h5wasm call when writing /index (tests make it small). */
@@ -123,6 +125,7 @@ export async function packTree(options: PackOptions): Promise<PackResult> {
         created,
         planDigest: container.digest,
         indexSlicing: options.indexSlicing,
+        verifyBlob: options.verifyBlob,
       });
   }
 

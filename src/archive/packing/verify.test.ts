@@ -5,7 +5,7 @@ import { MessageChannel, Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { BatchClient } from './batch-helper.ts';
 import { ContainerError, openContainer } from './container-reader.ts';
-import { packContainer } from './pack-container.ts';
+import { type ContainerJob, packContainer } from './pack-container.ts';
 import { packTree } from './pack.ts';
 import { planContainers } from './plan.ts';
 import { scanTree } from './scan.ts';
@@ -129,26 +129,51 @@ function plannedJob(content: Record<string, Buffer>) {
   return { job: jobFor(planned!, root, outDir), outDir, planned: planned! };
 }
 
+/** Flips one byte of member `name` inside the .partial's /blob, as a torn or misdirected write would. */
+function damageMember(content: Record<string, Buffer>, name: string) {
+  return (partial: string) => {
+    const raw = fs.readFileSync(partial);
+    const at = raw.indexOf(content[name]!.subarray(1000, 1032));
+    expect(at).toBeGreaterThan(0);
+    raw[at + 5] = raw[at + 5]! ^ 0x01;
+    fs.writeFileSync(partial, raw);
+  };
+}
+
 describe('the verification before the rename', () => {
-  it('rejects a .partial whose bytes were damaged after the fsync, and never renames it', async () => {
-    const content = { 'a.bin': bytes(5000, 1), 'b.bin': bytes(300_000, 2), 'c.bin': bytes(7000, 3) };
+  const content = { 'a.bin': bytes(5000, 1), 'b.bin': bytes(300_000, 2), 'c.bin': bytes(7000, 3) };
+
+  it('with verifyBlob, rejects a .partial whose bytes were damaged after the fsync, and never renames it', async () => {
     const { job, outDir, planned } = plannedJob(content);
-    const damage = (partial: string) => {
-      // Flip one byte of b.bin inside /blob, as a torn or misdirected write would.
-      const raw = fs.readFileSync(partial);
-      const at = raw.indexOf(Buffer.from(content['b.bin']).subarray(1000, 1032));
-      expect(at).toBeGreaterThan(0);
-      raw[at + 5] = raw[at + 5]! ^ 0x01;
-      fs.writeFileSync(partial, raw);
-    };
-    await expect(packContainer(job, undefined, undefined, damage)).rejects.toThrow(
+    const withBlob = { ...job, verifyBlob: true };
+    await expect(
+      packContainer(withBlob, undefined, undefined, damageMember(content, 'b.bin')),
+    ).rejects.toThrow(
       /verification after writing failed: \/blob bytes \d+\+\d+ differ from what was written/,
     );
     expect(fs.existsSync(path.join(outDir, planned.name))).toBe(false);
 
     // Undamaged, the same job passes and renames.
-    await packContainer(job);
+    await packContainer(withBlob);
     expect((await verifyContainer(path.join(outDir, planned.name))).ok).toBe(true);
+  });
+
+  it('without verifyBlob, checks the members at both ends of /blob; archive verify finds the rest', async () => {
+    for (const name of ['a.bin', 'c.bin']) {
+      const { job, outDir, planned } = plannedJob(content);
+      await expect(packContainer(job, undefined, undefined, damageMember(content, name))).rejects.toThrow(
+        new RegExp(`verification after writing failed: ${name.replace('.', '\\.')}: sha256 mismatch`),
+      );
+      expect(fs.existsSync(path.join(outDir, planned.name))).toBe(false);
+    }
+    // A byte flipped in the middle of /blob is left to `archive verify` (and to the tape workflow,
+    // which packs with verifyBlob): the pack itself compares only the index and both ends.
+    const { job, outDir, planned } = plannedJob(content);
+    const outcome = await packContainer(job, undefined, undefined, damageMember(content, 'b.bin'));
+    expect(outcome.file).toBe(path.join(outDir, planned.name));
+    const report = await verifyContainer(outcome.file);
+    expect(report.ok).toBe(false);
+    expect(report.problems).toEqual([expect.stringMatching(/^b\.bin: sha256 mismatch/)]);
   });
 
   it('rejects a .partial whose index was damaged after the fsync', async () => {
@@ -173,7 +198,8 @@ describe('the verification before the rename', () => {
     // ~20 MiB of 700 KiB files: three batches, so /blob has several checked ranges to share.
     const content: Record<string, Buffer> = {};
     for (let i = 0; i < 30; i++) content[`f${String(i).padStart(2, '0')}`] = bytes(700 * 1024 + i, i + 1);
-    const { job, outDir, planned } = plannedJob(content);
+    const { job: plain, outDir, planned } = plannedJob(content);
+    const job = { ...plain, verifyBlob: true };
     const damage = (partial: string) => {
       const raw = fs.readFileSync(partial);
       for (const name of ['f00', 'f29']) {
@@ -183,21 +209,8 @@ describe('the verification before the rename', () => {
       }
       fs.writeFileSync(partial, raw);
     };
-    const worker = new Worker(new URL('./worker-bootstrap.mjs', import.meta.url), {
-      workerData: { entry: new URL('./worker.ts', import.meta.url).href },
-    });
-    try {
-      const run = async (beforeVerify?: (partial: string) => void) => {
-        const { port1, port2 } = new MessageChannel();
-        worker.postMessage({ type: 'help', port: port2 }, [port2]);
-        const helper = new BatchClient(port1);
-        try {
-          return await packContainer(job, undefined, helper, beforeVerify);
-        } finally {
-          helper.close();
-        }
-      };
-      const failure = await run(damage).catch((err: Error) => err.message);
+    await withHelperThread(async (run) => {
+      const failure = await run(job, damage).catch((err: Error) => err.message);
       expect(failure).toMatch(/verification after writing failed/);
       const ranges = [...String(failure).matchAll(/\/blob bytes (\d+)\+(\d+) differ/g)].map((m) => [
         Number(m[1]),
@@ -210,10 +223,56 @@ describe('the verification before the rename', () => {
       expect(Math.max(...ranges.map(([offset, length]) => offset! + length!))).toBe(blobBytes);
       expect(fs.existsSync(path.join(outDir, planned.name))).toBe(false);
 
-      await run();
+      await run(job);
       expect((await verifyContainer(path.join(outDir, planned.name))).ok).toBe(true);
-    } finally {
-      await worker.terminate();
-    }
+    });
+  });
+
+  it('with a helper thread comparing the paths, refuses an index whose path was damaged after the fsync', async () => {
+    const content: Record<string, Buffer> = {};
+    for (let i = 0; i < 12; i++)
+      content[`member-with-a-distinct-name-${i + 10}.bin`] = bytes(3000 + i, i + 1);
+    const { job, outDir, planned } = plannedJob(content);
+    const damage = (partial: string) => {
+      // One letter of a path in /index/path (HDF5 keeps variable-length strings in its global heap).
+      const raw = fs.readFileSync(partial);
+      const at = raw.indexOf(Buffer.from('member-with-a-distinct-name-17.bin'));
+      expect(at).toBeGreaterThan(0);
+      raw[at] = 'n'.charCodeAt(0);
+      fs.writeFileSync(partial, raw);
+    };
+    await withHelperThread(async (run) => {
+      await expect(run(job, damage)).rejects.toThrow(
+        /verification after writing failed: member-with-a-distinct-name-17\.bin: index row 7 differs from what was written/,
+      );
+      expect(fs.existsSync(path.join(outDir, planned.name))).toBe(false);
+      await run(job);
+      expect((await verifyContainer(path.join(outDir, planned.name))).ok).toBe(true);
+    });
   });
 });
+
+/** Runs `use` with a real helper thread: `run` packs a job with it (see packContainer). */
+async function withHelperThread(
+  use: (
+    run: (job: ContainerJob, beforeVerify?: (partial: string) => void) => Promise<unknown>,
+  ) => Promise<void>,
+): Promise<void> {
+  const worker = new Worker(new URL('./worker-bootstrap.mjs', import.meta.url), {
+    workerData: { entry: new URL('./worker.ts', import.meta.url).href },
+  });
+  try {
+    await use(async (job, beforeVerify) => {
+      const { port1, port2 } = new MessageChannel();
+      worker.postMessage({ type: 'help', port: port2 }, [port2]);
+      const helper = new BatchClient(port1);
+      try {
+        return await packContainer(job, undefined, helper, beforeVerify);
+      } finally {
+        helper.close();
+      }
+    });
+  } finally {
+    await worker.terminate();
+  }
+}

@@ -51,6 +51,8 @@ export async function packStep(ctx: TapeContext, runId: number): Promise<void> {
     targetSize: Number(policy.container_bytes),
     largeFileThreshold: Number(policy.large_file_bytes),
     workers: 1,
+    // The disk copy may be released once the tape copies are verified: check every byte here too.
+    verifyBlob: true,
   });
   const byPath = new Map(files.map((f) => [f.path, f]));
   const problem = packed.problems.find((p) => byPath.has(p.path));
