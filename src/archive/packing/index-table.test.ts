@@ -3,7 +3,7 @@ import type { File as H5File } from 'h5wasm';
 import { describe, expect, it } from 'vitest';
 import { loadH5wasm } from '../../hdf5/h5wasm.ts';
 import type { IndexRow } from './format.ts';
-import { IndexWriter, utf8Length, writeIndex } from './index-table.ts';
+import { IndexWriter, layOut, utf8Length, writeIndex } from './index-table.ts';
 import { compareIndex, readIndex } from './index-read.ts';
 import { useTempDirs } from './testing/trees.ts';
 
@@ -62,6 +62,26 @@ describe('utf8Length', () => {
       '\uFFFF',
     ])
       expect(utf8Length(value), JSON.stringify(value)).toBe(Buffer.byteLength(value, 'utf8'));
+  });
+});
+
+describe('layOut of fixed-length strings', () => {
+  it('pads ASCII values with NULs and cuts or encodes any other value as Buffer.write does', () => {
+    const each = (values: string[], size: number) =>
+      Buffer.concat(
+        values.map((v) => {
+          const out = Buffer.alloc(size);
+          out.write(v, 0, size, 'utf8');
+          return out;
+        }),
+      );
+    const ascii = ['file', 'dir', '', 'symlink', 'file', 'abcdefg'];
+    const mixed = [...ascii, 'é', 'a€b', '😀x', 'toolongvalue'];
+    for (const values of [ascii, mixed]) {
+      const source = { dtype: 'S7', text: (i: number) => values[i]! };
+      expect(Buffer.from(layOut(source, 0, values.length, '/type'))).toEqual(each(values, 7));
+      expect(Buffer.from(layOut(source, 2, 5, '/type'))).toEqual(each(values.slice(2, 5), 7));
+    }
   });
 });
 

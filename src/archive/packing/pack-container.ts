@@ -101,7 +101,7 @@ async function verifyWritten(
   try {
     const here = COLUMNS.filter((column) => !stringsThere || !isStringColumn(column));
     const mine = container.compareColumns(rows.length, expectedColumns(rows, here));
-    problems.push(...checkStructure({ ...container, rows }));
+    problems.push(...checkStructure({ ...container, rows }, { digests: 'length' }));
     if (container.blobBytes !== written.blobBytes)
       problems.push(`/blob has ${container.blobBytes} bytes, ${written.blobBytes} were written`);
     const indexSame = problems.length === 0 && mine.problems.length === 0 && mine.differing.length === 0;

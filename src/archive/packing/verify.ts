@@ -70,8 +70,16 @@ export function forEachMemberHash(
   });
 }
 
-/** Attributes and index rows well-formed, sorted, with paths that stay inside and bytes inside /blob. */
-export function checkStructure(container: Container): string[] {
+/**
+ * Attributes and index rows well-formed, sorted, with paths that stay inside and bytes inside /blob.
+ * `digests: 'length'` checks only that every file has a 64-character sha256, for rows whose digests
+ * are crypto's own hex output (the check before the rename: reading 6.4 MB of digests character by
+ * character costs ~40 ms per 100k rows there and could find nothing).
+ */
+export function checkStructure(
+  container: Pick<Container, 'attributes' | 'rows' | 'blobBytes'>,
+  { digests = 'hex' }: { digests?: 'hex' | 'length' } = {},
+): string[] {
   const { attributes, rows, blobBytes } = container;
   const problems: string[] = [];
   if (attributes.version !== CONTAINER_VERSION)
@@ -80,16 +88,23 @@ export function checkStructure(container: Container): string[] {
     problems.push(`member_count is ${attributes.memberCount} but /index has ${rows.length} rows`);
   }
   let previous: string | undefined;
-  // Indexed: runs once per container, mostly unoptimised, where for-of allocates per row.
+  let previousFlags = 0;
+  // Indexed: runs once per container, mostly unoptimised, where for-of allocates per row. One loop
+  // over each path's characters finds its problems and whether UTF-16 order is UTF-8 order for it
+  // (five regular expressions per row cost ~0.8 µs: 80 ms per 100k rows, before the rename).
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i]!;
-    if (previous !== undefined && !utf8Before(previous, row.path))
+    const flags = pathFlags(row.path);
+    if (previous !== undefined && !utf8Before(previous, row.path, previousFlags | flags))
       problems.push(`${row.path}: /index not sorted or duplicate`);
     previous = row.path;
-    const pathProblem = unsafePath(row.path);
+    previousFlags = flags;
+    const pathProblem = pathProblemOf(flags);
     if (pathProblem) problems.push(`${row.path}: ${pathProblem}`);
     if (row.type === 'file') {
-      if (!SHA256_HEX.test(row.sha256)) problems.push(`${row.path}: malformed sha256 "${row.sha256}"`);
+      const digest = row.sha256;
+      if (digests === 'hex' ? !isSha256Hex(digest) : digest.length !== 64)
+        problems.push(`${row.path}: malformed sha256 "${digest}"`);
       if (row.offset < 0 || row.length < 0 || row.offset + row.length > blobBytes) {
         problems.push(
           `${row.path}: bytes ${row.offset}+${row.length} lie outside /blob (${blobBytes} bytes)`,
@@ -103,23 +118,61 @@ export function checkStructure(container: Container): string[] {
   return problems;
 }
 
-const SHA256_HEX = /^[0-9a-f]{64}$/;
-const ORDER_DIFFERS = /[\uD800-\uFFFF]/;
+/** 64 lowercase hex digits. */
+function isSha256Hex(value: string): boolean {
+  if (value.length !== 64) return false;
+  for (let k = 0; k < 64; k++) {
+    const code = value.charCodeAt(k);
+    if (!((code >= 0x30 && code <= 0x39) || (code >= 0x61 && code <= 0x66))) return false;
+  }
+  return true;
+}
 
-/** a < b in UTF-8 byte order; UTF-16 order agrees unless surrogates or U+E000..U+FFFF occur. */
-function utf8Before(a: string, b: string): boolean {
-  if (!ORDER_DIFFERS.test(a) && !ORDER_DIFFERS.test(b)) return a < b;
+/** a < b in UTF-8 byte order; UTF-16 order agrees unless either holds a character ORDER_DIFFERS marks. */
+function utf8Before(a: string, b: string, flags: number): boolean {
+  if (!(flags & ORDER_DIFFERS)) return a < b;
   return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8')) < 0;
 }
 
 /** Member paths must stay inside the extraction directory. */
 export function unsafePath(memberPath: string): string | null {
-  if (memberPath === '' || memberPath.startsWith('/') || path.isAbsolute(memberPath))
-    return 'absolute or empty path';
-  if (BAD_COMPONENT.test(memberPath) || memberPath.includes('\0'))
-    return 'path with empty, "." or ".." components';
-  return null;
+  return pathProblemOf(pathFlags(memberPath));
 }
 
-/** An empty, "." or ".." component (checked for every row: no split into 100k arrays of parts). */
-const BAD_COMPONENT = /(?:^|\/)\.{0,2}(?:\/|$)/;
+/** pathFlags: absolute or empty path. */
+const ABSOLUTE = 1;
+/** pathFlags: an empty, "." or ".." component, or a NUL. */
+const BAD_COMPONENT = 2;
+/** pathFlags: a surrogate or a character from U+E000 on, where UTF-16 order is not UTF-8 order. */
+const ORDER_DIFFERS = 4;
+
+/** What one pass over a member path finds (no split into parts, no regular expression). */
+function pathFlags(memberPath: string): number {
+  if (memberPath === '' || memberPath.charCodeAt(0) === 0x2f) return ABSOLUTE;
+  let flags = 0;
+  let start = 0;
+  let dots = 0;
+  for (let k = 0; k <= memberPath.length; k++) {
+    const code = k < memberPath.length ? memberPath.charCodeAt(k) : 0x2f;
+    if (code === 0x2f) {
+      // An empty component, or one of only one or two dots.
+      if (k === start || dots === k - start) flags |= BAD_COMPONENT;
+      start = k + 1;
+      dots = 0;
+    } else if (code === 0x2e) {
+      if (dots === k - start && dots < 2) dots++;
+      else dots = -1;
+    } else {
+      if (code === 0) flags |= BAD_COMPONENT;
+      else if (code >= 0xd800) flags |= ORDER_DIFFERS;
+      dots = -1;
+    }
+  }
+  return flags;
+}
+
+function pathProblemOf(flags: number): string | null {
+  if (flags & ABSOLUTE) return 'absolute or empty path';
+  if (flags & BAD_COMPONENT) return 'path with empty, "." or ".." components';
+  return null;
+}
