@@ -10,7 +10,6 @@ import {
   type ExpectedColumn,
   type IndexComparison,
   compareColumns,
-  compareIndex,
   readIndex,
 } from './index-read.ts';
 
@@ -30,8 +29,6 @@ export interface Container {
    * no copy out of the heap and no fresh buffer per read (for checksumming a whole container).
    */
   visitBlob(offset: number, length: number, use: (bytes: Uint8Array) => void): void;
-  /** Compares /index byte for byte with rows that were written (see compareIndex); names differences. */
-  compareIndex(rows: IndexRow[]): string[];
   /** Compares some columns of /index with what was written (see compareColumns). */
   compareColumns(count: number, columns: Map<ColumnName, ExpectedColumn>): IndexComparison;
   close(): void;
@@ -97,13 +94,6 @@ export async function openContainer(file: string, options: { index?: boolean } =
         }
         // Read HEAPU8 only now: the heap may have grown (and been replaced) during the read.
         use(module.HEAPU8.subarray(heapBuffer, heapBuffer + length));
-      },
-      compareIndex: (expected) => {
-        try {
-          return compareIndex(h5file, expected);
-        } catch (err) {
-          return [`reading /index failed (${firstLine(err)})`];
-        }
       },
       compareColumns: (count, columns) => {
         try {

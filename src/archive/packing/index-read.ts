@@ -195,7 +195,7 @@ export interface ExpectedColumn {
 export type ColumnName = (typeof COLUMNS)[number];
 
 /** The variable-length string columns: the costliest to compare, so another thread can take them. */
-export const STRING_COLUMNS = ['path', 'target'] as const satisfies readonly ColumnName[];
+export const STRING_COLUMNS: readonly ColumnName[] = ['path', 'target'];
 
 /** What a comparison found: problems with whole columns, and the rows that differ. */
 export interface IndexComparison {

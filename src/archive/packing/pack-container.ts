@@ -15,7 +15,7 @@ import { type IndexRow, PARTIAL_SUFFIX } from './format.ts';
 import type { ScanProblem } from './scan.ts';
 import { checkHashes, checkStructure } from './verify.ts';
 import { COLUMNS, nulJoined } from './index-table.ts';
-import { type ColumnName, STRING_COLUMNS, describeComparison, expectedColumns } from './index-read.ts';
+import { STRING_COLUMNS, describeComparison, expectedColumns } from './index-read.ts';
 
 export interface ContainerJob extends ContainerContent {
   outDir: string;
@@ -36,8 +36,9 @@ export interface ContainerOutcome {
  * Writes one container crash-safely: NAME.partial, fsync, re-open and verify it, then rename to NAME
  * and fsync the directory. A container under its final name is therefore always complete and
  * verified. The verification (the spec's "verify the index") re-reads /index and compares it byte for
- * byte with what was written, checks its structure (order, safe paths, sha256 format, every member's
- * bytes inside /blob) and the size of /blob. With `verifyBlob` it also reads all of /blob back and
+ * byte with what was written, checks its structure (order, safe paths, a sha256 per file, every
+ * member's bytes inside /blob) and the size of /blob, and reads back the members at both ends of /blob
+ * against their sha256. With `verifyBlob` it also reads all of /blob back and
  * compares xxh128 checksums of its ranges with those of the bytes handed to HDF5. The per-member
  * sha256 in /index were computed from the files' bytes as they were read; `archive verify` re-checks
  * those, and the tape workflow reads every tape copy back against the container's sha256.
@@ -96,10 +97,11 @@ async function verifyWritten(
   // Awaited below; without this a failure while we read the index would be an unhandled rejection.
   theirs?.catch(() => {});
   // The index is compared byte for byte with what was written; its structure (order, safe paths,
-  // sha256 format, byte ranges inside /blob) is checked on the rows written, which it then equals.
+  // a 64-character sha256 per file, byte ranges inside /blob) is checked on the rows written, which
+  // it then equals.
   const container = await openContainer(file, { index: false });
   try {
-    const here = COLUMNS.filter((column) => !stringsThere || !isStringColumn(column));
+    const here = COLUMNS.filter((column) => !stringsThere || !STRING_COLUMNS.includes(column));
     const mine = container.compareColumns(rows.length, expectedColumns(rows, here));
     problems.push(...checkStructure({ ...container, rows }, { digests: 'length' }));
     if (container.blobBytes !== written.blobBytes)
@@ -129,8 +131,6 @@ function stringColumns(rows: IndexRow[]): StringColumns {
     },
   };
 }
-
-const isStringColumn = (column: ColumnName) => (STRING_COLUMNS as readonly ColumnName[]).includes(column);
 
 /**
  * The members holding the first and the last bytes of /blob: their sha256 is checked even without

@@ -1,5 +1,4 @@
 import crypto from 'node:crypto';
-import path from 'node:path';
 import { type Container, openContainer } from './container-reader.ts';
 import { CONTAINER_VERSION, type IndexRow } from './format.ts';
 import { forEachMemberChunk } from './member-bytes.ts';
