@@ -8,11 +8,13 @@ import { type ColumnName, type IndexComparison, expectedStrings } from './index-
 
 /**
  * String columns of /index for the helper to compare: each column's strings, each followed by a NUL,
- * as one string (see expectedStrings), for `count` rows.
+ * as one string (see expectedStrings), for `count` rows; their slices are taken from `cursor`, shared
+ * with the writer (see compareColumns), in the order of `columns`.
  */
 export interface StringColumns {
   count: number;
-  columns: Partial<Record<ColumnName, string>>;
+  columns: [ColumnName, string][];
+  cursor: Int32Array;
 }
 
 type HelperRequest =
@@ -88,9 +90,8 @@ async function serve(
       const index: IndexComparison = strings
         ? container.compareColumns(
             strings.count,
-            new Map(
-              Object.entries(strings.columns).map(([name, s]) => [name as ColumnName, expectedStrings(s)]),
-            ),
+            new Map(strings.columns.map(([name, joined]) => [name, expectedStrings(joined)])),
+            strings.cursor,
           )
         : { problems: [], differing: [] };
       const blob = checkBlobRanges(hasher, container, request.checks, request.cursor);
@@ -180,9 +181,9 @@ export class BatchClient {
   }
 
   /**
-   * Has the helper check a closed container file: ranges of /blob (with `cursor`, those it takes
-   * before the writer does: see checkBlobRanges) and `strings`, columns of /index. Resolves to the
-   * problems found and the rows of /index that differ.
+   * Has the helper check a closed container file: first slices of `strings`, columns of /index (those
+   * it takes before the writer does), then ranges of /blob (with `cursor`, likewise: see
+   * checkBlobRanges). Resolves to the problems found and the rows of /index that differ.
    */
   async verify(
     file: string,

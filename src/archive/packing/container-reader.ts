@@ -29,8 +29,12 @@ export interface Container {
    * no copy out of the heap and no fresh buffer per read (for checksumming a whole container).
    */
   visitBlob(offset: number, length: number, use: (bytes: Uint8Array) => void): void;
-  /** Compares some columns of /index with what was written (see compareColumns). */
-  compareColumns(count: number, columns: Map<ColumnName, ExpectedColumn>): IndexComparison;
+  /** Compares some columns of /index with what was written (see compareColumns, and its `cursor`). */
+  compareColumns(
+    count: number,
+    columns: Map<ColumnName, ExpectedColumn>,
+    cursor?: Int32Array,
+  ): IndexComparison;
   close(): void;
 }
 
@@ -95,9 +99,9 @@ export async function openContainer(file: string, options: { index?: boolean } =
         // Read HEAPU8 only now: the heap may have grown (and been replaced) during the read.
         use(module.HEAPU8.subarray(heapBuffer, heapBuffer + length));
       },
-      compareColumns: (count, columns) => {
+      compareColumns: (count, columns, cursor) => {
         try {
-          return compareColumns(h5file, count, columns);
+          return compareColumns(h5file, count, columns, cursor);
         } catch (err) {
           return { problems: [`reading /index failed (${firstLine(err)})`], differing: [] };
         }

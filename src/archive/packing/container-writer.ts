@@ -36,7 +36,8 @@ export interface ContainerContent {
   members: ScannedEntry[];
   session: string;
   created: string;
-  planDigest: string;
+  /** The plan's digest (see PlannedContainer), needed only once all members are written. */
+  planDigest: string | Promise<string>;
   /** Internal: rows and string bytes per h5wasm call when writing /index (tests make it small). */
   indexSlicing?: IndexSlicing;
   /**
@@ -219,7 +220,7 @@ export async function writeContainerFile(
       session: content.session,
       created: content.created,
       memberCount: rows.length,
-      planDigest: content.planDigest,
+      planDigest: await content.planDigest,
     });
     onProgress({ files, bytes: result.blobBytes });
     return result;

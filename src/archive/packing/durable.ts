@@ -11,6 +11,21 @@ export function fsyncFile(file: string): void {
   }
 }
 
+/**
+ * fsyncFile on libuv's thread pool: the calling thread can work meanwhile. The file is opened here,
+ * so the fsync is queued at once (an asynchronous open would wait for this thread's event loop).
+ */
+export function fsyncFileInBackground(file: string): Promise<void> {
+  const fd = fs.openSync(file, 'r');
+  return new Promise((resolve, reject) =>
+    fs.fsync(fd, (err) => {
+      fs.close(fd, () => {});
+      if (err) reject(err);
+      else resolve();
+    }),
+  );
+}
+
 /** Makes a rename or unlink in `dir` durable. */
 export function fsyncDir(dir: string): void {
   fsyncFile(dir);

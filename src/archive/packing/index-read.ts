@@ -212,16 +212,15 @@ export function compareIndex(file: H5File, rows: IndexRow[], limit = 5): string[
   return describeComparison(rows, [compareColumns(file, rows.length, expectedColumns(rows))], limit);
 }
 
-/** The columns of `rows` as written (all of them, or those named). */
+/** The columns of `rows` as written (all of them, or those named, in the order named). */
 export function expectedColumns(
   rows: IndexRow[],
   names: readonly ColumnName[] = COLUMNS,
 ): Map<ColumnName, ExpectedColumn> {
   const sources = columnSources(rows);
   const columns = new Map<ColumnName, ExpectedColumn>();
-  COLUMNS.forEach((name, c) => {
-    if (!names.includes(name)) return;
-    const source = sources[c]!;
+  names.forEach((name) => {
+    const source = sources[COLUMNS.indexOf(name)]!;
     columns.set(name, {
       dtype: source.dtype,
       bytes:
@@ -249,66 +248,97 @@ export function expectedStrings(nulTerminated: string): ExpectedColumn {
 export function describeComparison(rows: IndexRow[], comparisons: IndexComparison[], limit = 5): string[] {
   const differing = [...new Set(comparisons.flatMap((c) => c.differing))].sort((a, b) => a - b);
   return [
-    ...comparisons.flatMap((c) => c.problems),
+    // A problem with a whole column may come from both threads that shared its slices.
+    ...new Set(comparisons.flatMap((c) => c.problems)),
     ...differing
       .slice(0, limit)
       .map((i) => `${rows[i]?.path ?? `row ${i}`}: index row ${i} differs from what was written`),
   ];
 }
 
-/** Compares the given columns of /index, each expected to have `count` rows. */
+/** Rows per slice when two threads share a comparison (~5 ms of work per variable-length column). */
+const SHARED_SLICE_ROWS = 4096;
+
+/**
+ * Compares the given columns of /index, each expected to have `count` rows. With `cursor` (shared with
+ * another thread comparing the same columns, given in the same order, with the same count), each
+ * thread takes the next slice of rows not yet taken until none is left: together they compare every
+ * slice once, whichever thread is faster (a problem with a whole column may be named by both).
+ */
 export function compareColumns(
   file: H5File,
   count: number,
   columns: Map<ColumnName, ExpectedColumn>,
+  cursor?: Int32Array,
 ): IndexComparison {
   const index = file.get('index');
   if (!index || !('keys' in index)) return { problems: ['no /index group'], differing: [] };
   const problems: string[] = [];
   const differing = new Set<number>();
-  for (const [name, expected] of columns) {
-    let dataset: Dataset;
-    try {
-      dataset = columnDataset(index as Group, name);
-    } catch (err) {
-      problems.push((err as Error).message);
-      continue;
+  // Shared slices are smaller: the thread that takes the last one finishes alone. An empty index is
+  // one empty slice: its columns are still checked (present, no rows).
+  const sliceRows = cursor ? SHARED_SLICE_ROWS : INDEX_SLICE_ROWS;
+  const slices = count > 0 ? rowSlices(0, count, sliceRows) : [[0, 0] as [number, number]];
+  const work = [...columns.keys()].flatMap((name) => slices.map((slice) => ({ name, slice })));
+  // Each column's dataset once checked by this thread, or null (its problem is named).
+  const checked = new Map<ColumnName, { dataset: Dataset; size: number } | null>();
+  const columnOf = (name: ColumnName, dtype: string) => {
+    if (!checked.has(name)) {
+      const column = checkedColumn(index as Group, name, count, dtype);
+      if (typeof column === 'string') problems.push(column);
+      checked.set(
+        name,
+        typeof column === 'string'
+          ? null
+          : { dataset: column, size: Number((column.metadata as unknown as ColumnType).size) },
+      );
     }
-    const rows = dataset.shape![0]!;
-    if (rows !== count) {
-      problems.push(`/index/${name} has ${rows} rows, ${count} were written`);
-      continue;
-    }
-    const meta = dataset.metadata as unknown as ColumnType;
-    const size = Number(meta.size);
-    if (!hasWrittenLayout(meta, expected.dtype)) {
-      problems.push(
-        expected.dtype === 'S'
-          ? `/index/${name} is not the variable-length string column written`
-          : `/index/${name} is not the ${expected.dtype} column written`,
+    return checked.get(name)!;
+  };
+  let own = 0;
+  const next = () => (cursor ? Atomics.add(cursor, 0, 1) : own++);
+  for (let item = next(); item < work.length; item = next()) {
+    const { name, slice } = work[item]!;
+    const [from, to] = slice;
+    const expected = columns.get(name)!;
+    const column = columnOf(name, expected.dtype);
+    if (!column) continue;
+    const { dataset, size } = column;
+    const bytes = expected.bytes(from, to);
+    if (expected.dtype === 'S') {
+      withVlenStrings(dataset, from, to, (heap, pointers) =>
+        compareVlenStrings(heap, pointers, bytes, (i) => differing.add(from + i)),
       );
       continue;
     }
-    for (const [from, to] of rowSlices(0, count, INDEX_SLICE_ROWS)) {
-      const bytes = expected.bytes(from, to);
-      if (expected.dtype === 'S') {
-        withVlenStrings(dataset, from, to, (heap, pointers) =>
-          compareVlenStrings(heap, pointers, bytes, (i) => differing.add(from + i)),
-        );
-        continue;
+    withHeapRead(dataset, from, to, size, (heap, pointer) => {
+      const got = heap.subarray(pointer, pointer + bytes.length);
+      if (Buffer.compare(got, bytes) === 0) return;
+      for (let i = 0; i < to - from; i++) {
+        const a = i * size;
+        if (Buffer.compare(got.subarray(a, a + size), bytes.subarray(a, a + size)) !== 0)
+          differing.add(from + i);
       }
-      withHeapRead(dataset, from, to, size, (heap, pointer) => {
-        const got = heap.subarray(pointer, pointer + bytes.length);
-        if (Buffer.compare(got, bytes) === 0) return;
-        for (let i = 0; i < to - from; i++) {
-          const a = i * size;
-          if (Buffer.compare(got.subarray(a, a + size), bytes.subarray(a, a + size)) !== 0)
-            differing.add(from + i);
-        }
-      });
-    }
+    });
   }
   return { problems, differing: [...differing] };
+}
+
+/** A column's dataset if it has `count` rows in the layout written for `dtype`, else the problem. */
+function checkedColumn(index: Group, name: ColumnName, count: number, dtype: string): Dataset | string {
+  let dataset: Dataset;
+  try {
+    dataset = columnDataset(index, name);
+  } catch (err) {
+    return (err as Error).message;
+  }
+  const rows = dataset.shape![0]!;
+  if (rows !== count) return `/index/${name} has ${rows} rows, ${count} were written`;
+  if (!hasWrittenLayout(dataset.metadata as unknown as ColumnType, dtype))
+    return dtype === 'S'
+      ? `/index/${name} is not the variable-length string column written`
+      : `/index/${name} is not the ${dtype} column written`;
+  return dataset;
 }
 
 /**

@@ -29,6 +29,24 @@ describe('container jobs crossing to a worker thread', () => {
       planDigest: 'd',
       indexSlicing: { rows: 3, bytes: 64 },
     };
-    expect(decodeJob(structuredClone(encodeJob(job)))).toEqual(job);
+    const later = () => Promise.reject(new Error('the digest was in the message'));
+    expect(decodeJob(structuredClone(encodeJob(job)), later)).toEqual(job);
+  });
+
+  it('leave a digest that is not known yet to a later message', async () => {
+    const job = {
+      name: 'x-00001.h5',
+      outDir: '/out',
+      root: '/root',
+      members,
+      session: 's',
+      created: '2026-06-01T00:00:00.000Z',
+      planDigest: Promise.resolve('d'),
+    };
+    const message = structuredClone(encodeJob(job));
+    expect(message.planDigest).toBeUndefined();
+    const decoded = decodeJob(message, () => Promise.resolve('sent later'));
+    await expect(decoded.planDigest).resolves.toBe('sent later');
+    expect(decoded.members).toEqual(members);
   });
 });

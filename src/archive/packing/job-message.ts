@@ -9,8 +9,10 @@ import type { ScannedEntry } from './scan.ts';
  * arrays). Structured clone of 100k member objects costs ~0.15 s of CPU between the two threads
  * (and as much again in GC); this costs a join, a split and 100k plain objects built in the worker.
  */
-export interface JobMessage extends Omit<ContainerJob, 'members'> {
+export interface JobMessage extends Omit<ContainerJob, 'members' | 'planDigest'> {
   members: MemberColumns;
+  /** Absent when the digest follows in a message of its own (see runContainerJobs). */
+  planDigest?: string;
 }
 
 export interface MemberColumns {
@@ -25,11 +27,17 @@ export interface MemberColumns {
 const TYPES: MemberType[] = ['file', 'dir', 'symlink'];
 
 export function encodeJob(job: ContainerJob): JobMessage {
-  return { ...job, members: encodeMembers(job.members) };
+  const { planDigest, ...rest } = job;
+  return {
+    ...rest,
+    members: encodeMembers(job.members),
+    planDigest: typeof planDigest === 'string' ? planDigest : undefined,
+  };
 }
 
-export function decodeJob(message: JobMessage): ContainerJob {
-  return { ...message, members: decodeMembers(message.members) };
+/** The job; `later` is its digest when the message came without one. */
+export function decodeJob(message: JobMessage, later: () => Promise<string>): ContainerJob {
+  return { ...message, members: decodeMembers(message.members), planDigest: message.planDigest ?? later() };
 }
 
 export function encodeMembers(members: ScannedEntry[]): MemberColumns {

@@ -10,12 +10,12 @@ import {
   type WrittenContainer,
   writeContainerFile,
 } from './container-writer.ts';
-import { fsyncDir, fsyncFile } from './durable.ts';
+import { fsyncDir, fsyncFileInBackground } from './durable.ts';
 import { type IndexRow, PARTIAL_SUFFIX } from './format.ts';
 import type { ScanProblem } from './scan.ts';
-import { checkHashes, checkStructure } from './verify.ts';
+import { checkAttributes, checkHashes, checkRows } from './verify.ts';
 import { COLUMNS, nulJoined } from './index-table.ts';
-import { STRING_COLUMNS, describeComparison, expectedColumns } from './index-read.ts';
+import { type ColumnName, STRING_COLUMNS, describeComparison, expectedColumns } from './index-read.ts';
 
 export interface ContainerJob extends ContainerContent {
   outDir: string;
@@ -55,9 +55,13 @@ export async function packContainer(
   const partialPath = finalPath + PARTIAL_SUFFIX;
   fs.rmSync(partialPath, { force: true });
   const written = await writeContainerFile(h5, partialPath, job, onProgress, helper);
-  fsyncFile(partialPath);
-  beforeVerify?.(partialPath);
-  await verifyWritten(partialPath, job.name, written, job.verifyBlob === true, helper);
+  // The fsync runs on libuv's thread pool while this thread checks the rows written (see verifyWritten).
+  const synced = fsyncFileInBackground(partialPath);
+  synced.catch(() => {}); // awaited in verifyWritten; not unhandled if the checks there fail first
+  await verifyWritten(partialPath, job.name, written, job.verifyBlob === true, helper, async () => {
+    await synced;
+    beforeVerify?.(partialPath);
+  });
   fs.renameSync(partialPath, finalPath);
   fsyncDir(job.outDir);
   const files = written.rows.filter((r) => r.type === 'file').length;
@@ -73,10 +77,14 @@ export async function packContainer(
 }
 
 /**
- * Two threads share the verification when there is a helper: with `verifyBlob` the helper starts
- * reading /blob back at once while this thread compares the index, then both take the remaining
- * ranges from a shared cursor; without, the helper compares the string columns of /index (paths and
- * symlink targets, more than half of the work) while this thread compares the others.
+ * The check before the rename, once the file is durable (`flushed` resolves then; this thread
+ * prepares the helper's share meanwhile). The rows written are checked (order, safe paths, a
+ * 64-character sha256 per file, byte ranges inside /blob), and /index read back must equal them byte
+ * for byte. With a helper, two threads share the read-back: the helper compares slices of the string
+ * columns of /index (paths and symlink targets, the costliest: HDF5 allocates every variable-length
+ * string) and, with `verifyBlob`, reads ranges of /blob back; this thread checks the rows and
+ * compares the other columns, then takes string slices and /blob ranges too, each from a cursor
+ * shared with the helper, so that both threads finish together.
  */
 async function verifyWritten(
   file: string,
@@ -84,38 +92,41 @@ async function verifyWritten(
   written: WrittenContainer,
   verifyBlob: boolean,
   helper: BatchClient | undefined,
+  flushed: () => Promise<void>,
 ): Promise<void> {
   const { rows } = written;
+  const refuse = (problems: string[]) => {
+    throw new Error(`${name}: verification after writing failed: ${problems.slice(0, 5).join('; ')}`);
+  };
   const problems = verifyBlob ? coverageProblems(written.checks, written.blobBytes) : [];
+  if (problems.length > 0) refuse(problems);
+  const strings = helper ? stringColumns(rows) : undefined;
+  await flushed();
   const cursor = sharedCursor();
-  const stringsThere = helper !== undefined && !verifyBlob;
-  const strings = stringsThere ? stringColumns(rows) : undefined;
-  const theirs =
-    helper && problems.length === 0
-      ? helper.verify(file, verifyBlob ? written.checks : [], cursor, strings)
-      : undefined;
+  const theirs = helper?.verify(file, verifyBlob ? written.checks : [], cursor, strings);
   // Awaited below; without this a failure while we read the index would be an unhandled rejection.
   theirs?.catch(() => {});
-  // The index is compared byte for byte with what was written; its structure (order, safe paths,
-  // a 64-character sha256 per file, byte ranges inside /blob) is checked on the rows written, which
-  // it then equals.
+  // The rows written, which /index read back must equal byte for byte (while the helper reads).
+  problems.push(...checkRows(rows, written.blobBytes, { digests: 'length' }));
   const container = await openContainer(file, { index: false });
   try {
-    const here = COLUMNS.filter((column) => !stringsThere || !STRING_COLUMNS.includes(column));
-    const mine = container.compareColumns(rows.length, expectedColumns(rows, here));
-    problems.push(...checkStructure({ ...container, rows }, { digests: 'length' }));
+    const fixed = COLUMNS.filter((column) => !STRING_COLUMNS.includes(column));
+    const mine = [
+      container.compareColumns(rows.length, expectedColumns(rows, fixed)),
+      container.compareColumns(rows.length, expectedColumns(rows, STRING_COLUMNS), strings?.cursor),
+    ];
+    problems.push(...checkAttributes(container.attributes, rows.length));
     if (container.blobBytes !== written.blobBytes)
       problems.push(`/blob has ${container.blobBytes} bytes, ${written.blobBytes} were written`);
-    const indexSame = problems.length === 0 && mine.problems.length === 0 && mine.differing.length === 0;
+    const indexSame =
+      problems.length === 0 && mine.every((c) => c.problems.length + c.differing.length === 0);
     // This thread's share of the read-back, before it waits for the helper's.
     if (verifyBlob && indexSame)
       problems.push(...checkBlobRanges(await loadChecksum(), container, written.checks, cursor));
     const theirComparison = theirs ? await theirs : { problems: [], differing: [] };
-    problems.push(...describeComparison(rows, [mine, theirComparison]));
+    problems.push(...describeComparison(rows, [...mine, theirComparison]));
     if (!verifyBlob && problems.length === 0) problems.push(...checkHashes(container, blobEnds(rows)));
-    if (problems.length > 0) {
-      throw new Error(`${name}: verification after writing failed: ${problems.slice(0, 5).join('; ')}`);
-    }
+    if (problems.length > 0) refuse(problems);
   } finally {
     container.close();
   }
@@ -123,12 +134,11 @@ async function verifyWritten(
 
 /** The string columns of `rows` as the helper thread takes them (see expectedStrings). */
 function stringColumns(rows: IndexRow[]): StringColumns {
+  const joined = (column: ColumnName) => nulJoined((i) => rows[i]![column] as string, 0, rows.length);
   return {
     count: rows.length,
-    columns: {
-      path: nulJoined((i) => rows[i]!.path, 0, rows.length),
-      target: nulJoined((i) => rows[i]!.target, 0, rows.length),
-    },
+    columns: STRING_COLUMNS.map((column) => [column, joined(column)]),
+    cursor: sharedCursor(),
   };
 }
 

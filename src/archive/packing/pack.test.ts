@@ -37,6 +37,13 @@ describe('packTree', () => {
       memberCount: 3,
     });
     expect(Date.parse(opened.attributes.created)).not.toBeNaN();
+    // The digest reaches the workers after they start writing; each container has its own, as listed.
+    expect(opened.attributes.planDigest).toMatch(/^[0-9a-f]{64}$/);
+    expect(opened.attributes.planDigest).toBe(result.containers[0]!.digest);
+    expect(readManifest(result.outDir)?.containers.map((c) => c.digest)).toEqual(
+      result.containers.map((c) => c.digest),
+    );
+    expect(new Set(result.containers.map((c) => c.digest)).size).toBe(4);
     opened.close();
     expect(result.totals).toMatchObject({ files: 10, bytes: 100_000 });
   });

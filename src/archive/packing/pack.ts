@@ -108,29 +108,42 @@ export async function packTree(options: PackOptions): Promise<PackResult> {
 
   fs.mkdirSync(outDir, { recursive: true });
   removeLeftovers(outDir, plan);
-  writeManifest(outDir, manifestOf(plan, 'packing', plan.ownTapeFiles, plan.problems));
 
   const created = new Date().toISOString();
   const existing: ContainerOutcome[] = [];
   const jobs: ContainerJob[] = [];
+  // The workers start writing at once; the plan's digests (which the manifest lists) are computed
+  // meanwhile, and a container gets its digest, needed for its last write and so before its rename,
+  // only once the manifest is durable: a container under its final name is always in the manifest.
+  const manifest = signal();
   for (const container of plan.containers) {
     const done = await finishedOutcome(container, plan, outDir);
     if (done) existing.push(done);
     else
       jobs.push({
-        ...container,
+        name: container.name,
+        members: container.members,
         root,
         outDir,
         session: plan.session,
         created,
-        planDigest: container.digest,
+        planDigest: manifest.done.then(() => container.digest),
         indexSlicing: options.indexSlicing,
         verifyBlob: options.verifyBlob,
       });
   }
 
   const progress = trackProgress(plan, existing, options.onProgress);
-  const pool = await runContainerJobs(jobs, workers, progress);
+  const running = runContainerJobs(jobs, workers, progress);
+  try {
+    writeManifest(outDir, manifestOf(plan, 'packing', plan.ownTapeFiles, plan.problems));
+    manifest.resolve();
+  } catch (err) {
+    manifest.reject(err as Error);
+    await running.catch(() => {}); // the jobs fail without a digest; wait for the workers to stop
+    throw err;
+  }
+  const pool = await running;
   if (pool.failures.length > 0) {
     throw new PackError(pool.failures.map((f) => `${f.name}: ${f.message}`).join('\n'));
   }
@@ -142,6 +155,18 @@ export async function packTree(options: PackOptions): Promise<PackResult> {
   const result = resultOf(plan, outDir, containers, outcomes);
   writeManifest(outDir, manifestOf(plan, 'complete', result.ownTapeFiles, result.problems));
   return result;
+}
+
+/** A promise settled from outside (Node 20 has no Promise.withResolvers). */
+function signal(): { done: Promise<void>; resolve: () => void; reject: (err: Error) => void } {
+  let resolve!: () => void;
+  let reject!: (err: Error) => void;
+  const done = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  done.catch(() => {}); // a rejection reaches the jobs through their digests
+  return { done, resolve, reject };
 }
 
 /**

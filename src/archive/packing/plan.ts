@@ -26,8 +26,11 @@ export interface PlannedContainer {
   name: string;
   members: ScannedEntry[];
   bytes: number;
-  /** Identifies the member list (paths, sizes, mtimes, modes) and session; stored in the container. */
-  digest: string;
+  /**
+   * Identifies the member list (paths, sizes, mtimes, modes) and session; stored in the container.
+   * Computed when first read.
+   */
+  readonly digest: string;
 }
 
 /** A file that goes to tape as its own tape file instead of into a container. */
@@ -88,12 +91,9 @@ export function planContainers(root: string, scan: ScanResult, options: PlanOpti
   }
   if (current.length > 0) runs.push(current);
 
-  const containers = runs.map((members, i) => ({
-    name: `${prefix}-${String(i + 1).padStart(5, '0')}${CONTAINER_EXTENSION}`,
-    members,
-    bytes: members.reduce((sum, m) => sum + m.size, 0),
-    digest: digestMembers(members, session),
-  }));
+  const containers = runs.map((members, i) =>
+    plannedContainer(`${prefix}-${String(i + 1).padStart(5, '0')}${CONTAINER_EXTENSION}`, members, session),
+  );
   return { root, session, targetSize, largeFileThreshold, containers, ownTapeFiles, problems: scan.problems };
 }
 
@@ -106,6 +106,23 @@ export function sortByUtf8Path<T extends { path: string }>(items: T[]): T[] {
     .map((item) => ({ key: Buffer.from(item.path, 'utf8'), item }))
     .sort((a, b) => Buffer.compare(a.key, b.key))
     .map(({ item }) => item);
+}
+
+/**
+ * The digest is computed when first read (and kept): `pack` starts writing before it needs it
+ * (~40 ms per 100k members on one core while the others would wait).
+ */
+function plannedContainer(name: string, members: ScannedEntry[], session: string): PlannedContainer {
+  let digest: string | undefined;
+  return {
+    name,
+    members,
+    bytes: members.reduce((sum, m) => sum + m.size, 0),
+    get digest() {
+      digest ??= digestMembers(members, session);
+      return digest;
+    },
+  };
 }
 
 function digestMembers(members: ScannedEntry[], session: string): string {

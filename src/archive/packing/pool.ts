@@ -7,6 +7,8 @@ import type { ScanProblem, ScanResult } from './scan.ts';
 
 export type WorkerRequest =
   | { type: 'job'; id: number; job: JobMessage; helperPort?: MessagePort; port?: undefined }
+  /** The plan digest of job `id`, sent without one (or why there is none: the job then fails). */
+  | { type: 'digest'; id: number; digest?: string; error?: string; port?: undefined }
   | { type: 'help'; port: MessagePort }
   | { type: 'scan'; id: number; root: string; directories: string[]; port?: undefined };
 
@@ -30,7 +32,8 @@ export function defaultWorkerCount(): number {
 
 /**
  * Writes containers in a small pool of worker threads, one container per worker at a time, so the
- * synchronous HDF5 work never blocks the caller's event loop.
+ * synchronous HDF5 work never blocks the caller's event loop. A job's plan digest may be a promise:
+ * it is then sent when it resolves, and the container waits for it before its last write.
  */
 export async function runContainerJobs(
   jobs: ContainerJob[],
@@ -190,6 +193,14 @@ function runOne(
       ]);
     } else {
       worker.postMessage({ type: 'job', id, job: message } satisfies WorkerRequest);
+    }
+    if (typeof job.planDigest !== 'string') {
+      // The worker starts writing before the digest is known; it needs it only at the end.
+      const post = (request: WorkerRequest) => worker.postMessage(request);
+      job.planDigest.then(
+        (digest) => post({ type: 'digest', id, digest }),
+        (err) => post({ type: 'digest', id, error: String((err as Error)?.message ?? err) }),
+      );
     }
   });
 }

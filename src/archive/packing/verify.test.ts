@@ -11,6 +11,7 @@ import { planContainers } from './plan.ts';
 import { scanTree } from './scan.ts';
 import { bytes, jobFor, useTempDirs, writeHdf5File, writeTree } from './testing/trees.ts';
 import { checkStructure, unsafePath, verifyContainer } from './verify.ts';
+import { STRING_COLUMNS, expectedColumns } from './index-read.ts';
 
 const tempDir = useTempDirs();
 
@@ -249,6 +250,78 @@ describe('the verification before the rename', () => {
       await run(job);
       expect((await verifyContainer(path.join(outDir, planned.name))).ok).toBe(true);
     });
+  });
+
+  it('with a helper thread, finds damaged paths in the first and the last slice of a long index', async () => {
+    // More rows than two threads take in one slice each, so the slices of /index/path are shared.
+    const content: Record<string, Buffer> = {};
+    for (let i = 0; i < 9000; i++) content[`m-${String(i).padStart(5, '0')}`] = Buffer.alloc(0);
+    const { job, outDir, planned } = plannedJob(content);
+    const damage = (partial: string) => {
+      const raw = fs.readFileSync(partial);
+      for (const name of ['m-00007', 'm-08990']) {
+        const at = raw.indexOf(Buffer.from(`${name}\0`));
+        expect(at).toBeGreaterThan(0);
+        raw[at] = 'n'.charCodeAt(0);
+      }
+      fs.writeFileSync(partial, raw);
+    };
+    await withHelperThread(async (run) => {
+      const failure = String(await run(job, damage).catch((err: Error) => err.message));
+      expect(failure).toMatch(/m-00007: index row 7 differs from what was written/);
+      expect(failure).toMatch(/m-08990: index row 8990 differs from what was written/);
+      expect(fs.existsSync(path.join(outDir, planned.name))).toBe(false);
+      await run(job);
+      expect((await verifyContainer(path.join(outDir, planned.name))).ok).toBe(true);
+    });
+  });
+
+  it('waits for a plan digest given as a promise, and renames nothing when none comes', async () => {
+    const { job, outDir, planned } = plannedJob(content);
+    const refused = packContainer({ ...job, planDigest: Promise.reject(new Error('no manifest')) });
+    await expect(refused).rejects.toThrow(/no manifest/);
+    expect(fs.readdirSync(outDir).filter((name) => name.startsWith(planned.name))).toEqual([
+      `${planned.name}.partial`,
+    ]);
+
+    const later = new Promise<string>((resolve) => setTimeout(() => resolve(planned.digest), 50));
+    const outcome = await packContainer({ ...job, planDigest: later });
+    const opened = await openContainer(outcome.file);
+    expect(opened.attributes.planDigest).toBe(planned.digest);
+    opened.close();
+  });
+});
+
+describe('comparing /index with what was written', () => {
+  it('shares the slices of a comparison through a cursor: each slice is compared by one taker', async () => {
+    const root = writeTree(tempDir('src'), { 'a.bin': bytes(10, 1), 'b.bin': bytes(20, 2) });
+    const { containers } = await packTree({ root, outDir: tempDir('out') });
+    const container = await openContainer(containers[0]!.file);
+    try {
+      const wrong = container.rows.map((row) => ({ ...row, path: `x${row.path}`, target: 'x' }));
+      const columns = () => expectedColumns(wrong, STRING_COLUMNS);
+      // Alone, a comparison finds every differing row.
+      expect(container.compareColumns(2, columns()).differing.sort()).toEqual([0, 1]);
+      // Sharing a cursor: the first taker compares both slices (path, then target), the second none.
+      const cursor = new Int32Array(new SharedArrayBuffer(4));
+      expect(container.compareColumns(2, columns(), cursor).differing.sort()).toEqual([0, 1]);
+      expect(container.compareColumns(2, columns(), cursor)).toEqual({ problems: [], differing: [] });
+      // The other taker had the path slice: this one compares only the targets.
+      const shared = new Int32Array(new SharedArrayBuffer(4));
+      shared[0] = 1;
+      const paths = expectedColumns(
+        container.rows.map((row) => ({ ...row, path: `x${row.path}` })),
+        STRING_COLUMNS,
+      );
+      expect(container.compareColumns(2, paths, shared)).toEqual({ problems: [], differing: [] });
+      // A missing column is named by whoever takes one of its slices.
+      const missing = new Map([['nosuch' as 'path', columns().get('path')!]]);
+      expect(container.compareColumns(2, missing, new Int32Array(new SharedArrayBuffer(4))).problems).toEqual(
+        ['no /index/nosuch dataset'],
+      );
+    } finally {
+      container.close();
+    }
   });
 });
 

@@ -77,15 +77,31 @@ export function forEachMemberHash(
  */
 export function checkStructure(
   container: Pick<Container, 'attributes' | 'rows' | 'blobBytes'>,
-  { digests = 'hex' }: { digests?: 'hex' | 'length' } = {},
+  options: { digests?: 'hex' | 'length' } = {},
 ): string[] {
-  const { attributes, rows, blobBytes } = container;
+  return [
+    ...checkAttributes(container.attributes, container.rows.length),
+    ...checkRows(container.rows, container.blobBytes, options),
+  ];
+}
+
+/** The container's version is ours and its member count that of /index. */
+export function checkAttributes(attributes: Container['attributes'], rows: number): string[] {
   const problems: string[] = [];
   if (attributes.version !== CONTAINER_VERSION)
     problems.push(`unsupported container version ${attributes.version}`);
-  if (attributes.memberCount !== rows.length) {
-    problems.push(`member_count is ${attributes.memberCount} but /index has ${rows.length} rows`);
-  }
+  if (attributes.memberCount !== rows)
+    problems.push(`member_count is ${attributes.memberCount} but /index has ${rows} rows`);
+  return problems;
+}
+
+/** Index rows sorted, with paths that stay inside and bytes inside /blob (see checkStructure). */
+export function checkRows(
+  rows: IndexRow[],
+  blobBytes: number,
+  { digests = 'hex' }: { digests?: 'hex' | 'length' } = {},
+): string[] {
+  const problems: string[] = [];
   let previous: string | undefined;
   let previousFlags = 0;
   // Indexed: runs once per container, mostly unoptimised, where for-of allocates per row. One loop

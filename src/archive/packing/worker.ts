@@ -7,12 +7,33 @@ import { type ScanResult, nodeScanFs, scanDirectories } from './scan.ts';
 
 /** Worker-thread side of the pool: writes one container per job, or reads batches for another worker. */
 const port = parentPort!;
+/** Jobs that came without their plan digest, by id: settled when the digest message comes. */
+const digests = new Map<number, { resolve: (digest: string) => void; reject: (err: Error) => void }>();
 port.on('message', (request: WorkerRequest) => {
   if (request.type === 'help') serveBatches(request.port);
   else if (request.type === 'scan') scan(request.id, request.root, request.directories);
-  else void run(request.id, decodeJob(request.job), request.helperPort);
+  else if (request.type === 'digest') settleDigest(request);
+  else
+    void run(
+      request.id,
+      decodeJob(request.job, () => digestLater(request.id)),
+      request.helperPort,
+    );
 });
 port.postMessage({ type: 'ready' } satisfies WorkerReply);
+
+function digestLater(id: number): Promise<string> {
+  const digest = new Promise<string>((resolve, reject) => digests.set(id, { resolve, reject }));
+  digest.catch(() => {}); // awaited when the container is written; not unhandled before that
+  return digest;
+}
+
+function settleDigest({ id, digest, error }: Extract<WorkerRequest, { type: 'digest' }>): void {
+  const waiting = digests.get(id);
+  digests.delete(id);
+  if (digest !== undefined) waiting?.resolve(digest);
+  else waiting?.reject(new Error(`no plan digest: ${error ?? 'unknown reason'}`));
+}
 
 function scan(id: number, root: string, directories: string[]): void {
   try {
