@@ -40,6 +40,8 @@ def main(container, member_path):
                 "sha256_index": text(index["sha256"][row]),
                 "sha256_data": hashlib.sha256(data).hexdigest(),
             },
+            # Symlink targets by path (empty for other rows: HDF5 holds those as null strings).
+            "targets": dict(zip(paths, (text(t) for t in index["target"][:]))),
             "hdf5_version": h5py.version.hdf5_version,
         }
         print(json.dumps(report))

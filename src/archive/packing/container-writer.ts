@@ -154,8 +154,15 @@ export async function writeContainerFile(
       return bytes < SMALL_FILES_MAX_AVERAGE * (batch.end - batch.first);
     };
     let asked = 0;
+    // Batches this thread took from the far end of what the helper was asked for, by sequence number.
+    const stolen = new Map<number, ReadBatch>();
+    // The helper is kept HELPER_READ_AHEAD batches ahead not counting those taken from it: the writer
+    // takes batches from the far end, and with a fixed window the helper ran dry (idle 0.15–0.25 s
+    // per container of bench tree (a) while the writer read its batches).
+    let stolenAhead = 0;
     const askAhead = (seq: number) => {
-      for (; asked < Math.min(batches.length, seq + HELPER_READ_AHEAD); asked++) {
+      const upTo = Math.min(batches.length, seq + HELPER_READ_AHEAD + stolenAhead);
+      for (; asked < upTo; asked++) {
         const batch = batches[asked]!;
         const members = content.members.slice(batch.first, batch.end);
         // Without the helper's xxh128, appender.append() takes it from the batch's bytes (if any).
@@ -164,8 +171,6 @@ export async function writeContainerFile(
       }
     };
     askAhead(0);
-    // Batches this thread took from the far end of what the helper was asked for, by sequence number.
-    const stolen = new Map<number, ReadBatch>();
     // Their buffers, reused: a fresh 9 MiB buffer per batch costs page faults and, being external
     // memory, extra full GCs.
     const spares: ArrayBuffer[] = [];
@@ -173,6 +178,8 @@ export async function writeContainerFile(
       for (let seq = asked - 1; seq > waitingFor; seq--) {
         const batch = batches[seq]!;
         if (!manySmallFiles(batch) || stolen.has(seq) || !client.claim(seq, claims)) continue;
+        stolenAhead += 1;
+        askAhead(waitingFor + 1);
         stolen.set(seq, readBatch(content.root, content.members.slice(batch.first, batch.end), spares.pop()));
         return true;
       }
@@ -196,6 +203,7 @@ export async function writeContainerFile(
       const own = stolen.get(segment.seq);
       if (own) {
         stolen.delete(segment.seq);
+        stolenAhead -= 1;
         appendBatch(own);
         spares.push(own.bytes.buffer as ArrayBuffer);
       } else if (helper && !helper.claim(segment.seq, claims)) {

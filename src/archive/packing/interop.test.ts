@@ -49,6 +49,14 @@ describe('containers open without fairbeam (h5py, h5dump)', () => {
       expect(report.blob).toEqual({ dtype: 'uint8', chunks: [1048576], compression: null });
       expect(report.member).toMatchObject({ type: 'file', length: 250_000 });
       expect(report.member.sha256_data).toBe(report.member.sha256_index);
+      expect(report.targets).toEqual({
+        link: 'raw',
+        notes: '',
+        'notes/réglage.txt': '',
+        raw: '',
+        'raw/frame_0001.bin': '',
+        'raw/frame_0002.bin': '',
+      });
 
       const header = execFileSync('h5dump', ['-H', file], { encoding: 'utf8' });
       expect(header).toContain('DATASET "blob"');
