@@ -55,7 +55,7 @@ export async function packContainer(
   const partialPath = finalPath + PARTIAL_SUFFIX;
   fs.rmSync(partialPath, { force: true });
   const written = await writeContainerFile(h5, partialPath, job, onProgress, helper);
-  // The fsync runs on libuv's thread pool while this thread checks the rows written (see verifyWritten).
+  // The fsync runs on libuv's thread pool while this thread prepares the helper's share of the check.
   const synced = fsyncFileInBackground(partialPath);
   synced.catch(() => {}); // awaited in verifyWritten; not unhandled if the checks there fail first
   await verifyWritten(partialPath, job.name, written, job.verifyBlob === true, helper, async () => {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openContainer } from './container-reader.ts';
-import { readManifest } from './manifest.ts';
+import { MANIFEST_NAME, readManifest } from './manifest.ts';
 import { PackUsageError, packTree } from './pack.ts';
 import { bytes, useTempDirs, writeHdf5File, writeTree } from './testing/trees.ts';
 
@@ -81,6 +81,20 @@ describe('packTree', () => {
     const opened = await openContainer(result.containers[0]!.file);
     expect(opened.rows.map((r) => r.path)).toEqual(['small.txt']);
     opened.close();
+  });
+
+  it('renames no container when its manifest cannot be written, and stops every worker', async () => {
+    const root = tenFiles();
+    const out = tempDir('out');
+    // A directory where the manifest goes: its atomic rename fails after the workers have started.
+    fs.mkdirSync(path.join(out, MANIFEST_NAME));
+    await expect(packTree({ root, outDir: out, targetSize: 35_000 })).rejects.toThrow(/EISDIR|directory/);
+    expect(fs.readdirSync(out).filter((name) => name.endsWith('.h5'))).toEqual([]);
+    // The workers went back to the pool: the same run goes through once the manifest can be written.
+    fs.rmdirSync(path.join(out, MANIFEST_NAME));
+    const again = await packTree({ root, outDir: out, targetSize: 35_000 });
+    expect(again.containers.map((c) => c.status)).toEqual(['written', 'written', 'written', 'written']);
+    expect(fs.readdirSync(out).filter((name) => name.endsWith('.partial'))).toEqual([]);
   });
 
   it('refuses a missing directory and an output directory inside the input', async () => {

@@ -118,19 +118,23 @@ export async function packTree(options: PackOptions): Promise<PackResult> {
   const manifest = signal();
   for (const container of plan.containers) {
     const done = await finishedOutcome(container, plan, outDir);
-    if (done) existing.push(done);
-    else
-      jobs.push({
-        name: container.name,
-        members: container.members,
-        root,
-        outDir,
-        session: plan.session,
-        created,
-        planDigest: manifest.done.then(() => container.digest),
-        indexSlicing: options.indexSlicing,
-        verifyBlob: options.verifyBlob,
-      });
+    if (done) {
+      existing.push(done);
+      continue;
+    }
+    const planDigest = manifest.done.then(() => container.digest);
+    planDigest.catch(() => {}); // without a manifest the job fails, and says why
+    jobs.push({
+      name: container.name,
+      members: container.members,
+      root,
+      outDir,
+      session: plan.session,
+      created,
+      planDigest,
+      indexSlicing: options.indexSlicing,
+      verifyBlob: options.verifyBlob,
+    });
   }
 
   const progress = trackProgress(plan, existing, options.onProgress);
