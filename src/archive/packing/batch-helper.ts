@@ -104,6 +104,28 @@ async function serve(
   }
 }
 
+/**
+ * Asks the helper at the other end of `port` to read batch `seq` (see BatchClient.request): also
+ * before the port goes to the writer, which then takes the reply (see runContainerJobs).
+ */
+export function requestBatch(
+  port: MessagePort,
+  seq: number,
+  root: string,
+  members: (BatchMember & { type: string })[],
+  claims: Int32Array,
+  checksum: boolean,
+): void {
+  port.postMessage({
+    type: 'read',
+    seq,
+    root,
+    members: encodeBatchMembers(members),
+    claims,
+    checksum,
+  } satisfies HelperRequest);
+}
+
 /** The writer's side: ask for work ahead of need, take the results by sequence number. */
 export class BatchClient {
   private readonly arrivedReplies = new Map<number, HelperReply>();
@@ -143,14 +165,7 @@ export class BatchClient {
     claims: Int32Array,
     checksum = true,
   ): void {
-    this.port.postMessage({
-      type: 'read',
-      seq,
-      root,
-      members: encodeBatchMembers(members),
-      claims,
-      checksum,
-    } satisfies HelperRequest);
+    requestBatch(this.port, seq, root, members, claims, checksum);
   }
 
   /** Whether the helper's reply for batch `seq` is here (take() will not wait). */

@@ -9,6 +9,7 @@ import { checksum, loadChecksum } from './blob-check.ts';
 import { openContainer } from './container-reader.ts';
 import { extractContainer } from './extract.ts';
 import { HDF5_SIGNATURE } from './hdf5-signature.ts';
+import { headStart } from './container-writer.ts';
 import { packContainer } from './pack-container.ts';
 import { packTree } from './pack.ts';
 import { planContainers } from './plan.ts';
@@ -128,6 +129,38 @@ describe('batches of small files', () => {
     await extractContainer(container!.file, { to });
     fs.rmSync(path.join(root, 'f20'));
     expectSameTree(snapshotTree(to), snapshotTree(root));
+  });
+
+  it('has the helper read the first batches before the writer has the job (the head start)', async () => {
+    const spec: Record<string, Buffer> = {};
+    for (let i = 0; i < 650; i++) spec[`f${String(i).padStart(3, '0')}`] = bytes(60 * 1024 + i, i + 1);
+    const root = writeTree(tempDir('src'), spec);
+    const [planned] = planContainers(root, scanTree(root)).containers;
+    const { port1, port2 } = new MessageChannel();
+    serveBatches(port2);
+    const job = jobFor(planned!, root, tempDir('out'));
+    const early = headStart(port1, job);
+    expect(early.asked).toBe(4);
+    // Its replies wait on the writer's port until the writer listens: the helper read all four.
+    const claims = early.claims;
+    for (let i = 0; i < 200 && [0, 1, 2, 3].some((seq) => Atomics.load(claims, seq) === 0); i++)
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    expect([0, 1, 2, 3, 4].map((seq) => Atomics.load(claims, seq))).toEqual([2, 2, 2, 2, 0]);
+    const helper = new BatchClient(port1);
+    try {
+      const wrong = { ...job, headStart: { asked: 1, claims: batchClaims(2) } };
+      await expect(packContainer(wrong, undefined, helper)).rejects.toThrow(
+        /internal: 2 claims for 5 batches/,
+      );
+      const outcome = await packContainer({ ...job, headStart: early }, undefined, helper);
+      expect(await verifyContainer(outcome.file)).toMatchObject({ ok: true, files: 650 });
+      const to = tempDir('restore');
+      await extractContainer(outcome.file, { to });
+      expectSameTree(snapshotTree(to), snapshotTree(root));
+    } finally {
+      helper.close();
+      port2.close();
+    }
   });
 
   it('lets the writer read later batches while the helper is busy with the one it waits for', async () => {

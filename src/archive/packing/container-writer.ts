@@ -1,3 +1,4 @@
+import type { MessagePort } from 'node:worker_threads';
 import type { H5Api } from '../../hdf5/h5wasm.ts';
 import { writeAttributes } from './attributes.ts';
 import { BlobAppender } from './blob-appender.ts';
@@ -6,8 +7,8 @@ import { BackgroundWriteback } from './durable.ts';
 import { BLOB_CHUNK_BYTES, type IndexRow, MiB, SLICE_BYTES } from './format.ts';
 import { IndexWriter, type IndexSlicing } from './index-table.ts';
 import { type AppendOutcome, appendFile } from './member-reader.ts';
-import { type ReadBatch, memberPrefix, readBatch, segmentMembers } from './batch-reader.ts';
-import { type BatchClient, batchClaims } from './batch-helper.ts';
+import { type ReadBatch, type Segment, memberPrefix, readBatch, segmentMembers } from './batch-reader.ts';
+import { type BatchClient, batchClaims, requestBatch } from './batch-helper.ts';
 import type { ScanProblem, ScannedEntry } from './scan.ts';
 
 /** HDF5 1.10 must read our containers (h5py on Debian 12 still links 1.10): cap the object versions. */
@@ -45,6 +46,46 @@ export interface ContainerContent {
    * fsync can read all of /blob back and compare (`pack --verify-blob`; see packContainer).
    */
   verifyBlob?: boolean;
+  /** The batches the helper was already asked for, before the writer had the job (see headStart). */
+  headStart?: HeadStart;
+}
+
+/** Batches [0, asked) of a container requested from its helper, and the claims they were given. */
+export interface HeadStart {
+  asked: number;
+  claims: Int32Array;
+}
+
+/**
+ * Asks the helper at the other end of `port` for the container's first batches while the job is on
+ * its way to the writer (encoding it, decoding it and opening the file took ~40 ms of tree (a) in
+ * which the helper had nothing to do); the writer asks for the rest.
+ */
+export function headStart(
+  port: MessagePort,
+  content: Pick<ContainerContent, 'root' | 'members' | 'verifyBlob'>,
+): HeadStart {
+  const batches = batchesOf(content.members);
+  const claims = batchClaims(batches.length);
+  const asked = Math.min(batches.length, HELPER_READ_AHEAD);
+  for (let seq = 0; seq < asked; seq++) {
+    const batch = batches[seq]!;
+    const checksum = content.verifyBlob === true && manySmallFiles(content.members, batch);
+    requestBatch(port, seq, content.root, content.members.slice(batch.first, batch.end), claims, checksum);
+  }
+  return { asked, claims };
+}
+
+type Batch = Extract<Segment, { kind: 'batch' }>;
+
+function batchesOf(members: ScannedEntry[]): Batch[] {
+  return segmentMembers(members).filter((s): s is Batch => s.kind === 'batch');
+}
+
+function manySmallFiles(members: ScannedEntry[], batch: Batch): boolean {
+  let bytes = 0;
+  for (let i = batch.first; i < batch.end; i++) bytes += members[i]!.size;
+  return bytes < SMALL_FILES_MAX_AVERAGE * (batch.end - batch.first);
 }
 
 /** Batches requested from the helper thread ahead of the one being written (8 MiB each in memory). */
@@ -146,14 +187,13 @@ export async function writeContainerFile(
     };
 
     const segments = segmentMembers(content.members);
-    const batches = segments.filter((s) => s.kind === 'batch');
-    const claims = batchClaims(batches.length);
-    const manySmallFiles = (batch: { first: number; end: number }) => {
-      let bytes = 0;
-      for (let i = batch.first; i < batch.end; i++) bytes += content.members[i]!.size;
-      return bytes < SMALL_FILES_MAX_AVERAGE * (batch.end - batch.first);
-    };
-    let asked = 0;
+    const batches = segments.filter((s): s is Batch => s.kind === 'batch');
+    const early = helper ? content.headStart : undefined;
+    if (early && early.claims.length !== Math.max(1, batches.length))
+      throw new Error(`internal: ${early.claims.length} claims for ${batches.length} batches`);
+    const claims = early?.claims ?? batchClaims(batches.length);
+    const smallFiles = (batch: Batch) => manySmallFiles(content.members, batch);
+    let asked = early?.asked ?? 0;
     // Batches this thread took from the far end of what the helper was asked for, by sequence number.
     const stolen = new Map<number, ReadBatch>();
     // The helper is kept HELPER_READ_AHEAD batches ahead not counting those taken from it: the writer
@@ -166,7 +206,7 @@ export async function writeContainerFile(
         const batch = batches[asked]!;
         const members = content.members.slice(batch.first, batch.end);
         // Without the helper's xxh128, appender.append() takes it from the batch's bytes (if any).
-        const checksum = hasher !== undefined && manySmallFiles(batch);
+        const checksum = hasher !== undefined && smallFiles(batch);
         helper?.request(asked, content.root, members, claims, checksum);
       }
     };
@@ -177,7 +217,7 @@ export async function writeContainerFile(
     const stealLater = (client: BatchClient, waitingFor: number): boolean => {
       for (let seq = asked - 1; seq > waitingFor; seq--) {
         const batch = batches[seq]!;
-        if (!manySmallFiles(batch) || stolen.has(seq) || !client.claim(seq, claims)) continue;
+        if (!smallFiles(batch) || stolen.has(seq) || !client.claim(seq, claims)) continue;
         stolenAhead += 1;
         askAhead(waitingFor + 1);
         stolen.set(seq, readBatch(content.root, content.members.slice(batch.first, batch.end), spares.pop()));

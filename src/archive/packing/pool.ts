@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
-import type { WriteProgress } from './container-writer.ts';
+import { type WriteProgress, headStart } from './container-writer.ts';
 import { type JobMessage, type MemberColumns, decodeMembers, encodeJob } from './job-message.ts';
 import type { ContainerJob, ContainerOutcome } from './pack-container.ts';
 import type { ScanProblem, ScanResult } from './scan.ts';
@@ -184,15 +184,16 @@ function runOne(
     worker.on('message', onMessage);
     worker.on('error', onError);
     worker.on('exit', onExit);
-    const message = encodeJob(job);
     if (helper) {
       const { port1, port2 } = new MessageChannel();
       helper.postMessage({ type: 'help', port: port2 } satisfies WorkerRequest, [port2]);
+      // The helper starts on the first batches now; the writer takes their replies on port1.
+      const message = encodeJob({ ...job, headStart: headStart(port1, job) });
       worker.postMessage({ type: 'job', id, job: message, helperPort: port1 } satisfies WorkerRequest, [
         port1,
       ]);
     } else {
-      worker.postMessage({ type: 'job', id, job: message } satisfies WorkerRequest);
+      worker.postMessage({ type: 'job', id, job: encodeJob(job) } satisfies WorkerRequest);
     }
     if (typeof job.planDigest !== 'string') {
       // The worker starts writing before the digest is known; it needs it only at the end.
