@@ -20,6 +20,21 @@ import { verifyContainer } from './verify.ts';
 const tempDir = useTempDirs();
 const file = (path: string, size: number) => ({ path, size, type: 'file' });
 
+/** 650 files of 60 KiB: five batches of small files. */
+function fiveBatches(): Record<string, Buffer> {
+  const spec: Record<string, Buffer> = {};
+  for (let i = 0; i < 650; i++) spec[`f${String(i).padStart(3, '0')}`] = bytes(60 * 1024 + i, i + 1);
+  return spec;
+}
+
+/** The container verifies, holds `files` files and extracts to exactly the tree at `root`. */
+async function expectPackedTree(container: string, root: string, files: number): Promise<void> {
+  expect(await verifyContainer(container)).toMatchObject({ ok: true, files });
+  const to = tempDir('restore');
+  await extractContainer(container, { to });
+  expectSameTree(snapshotTree(to), snapshotTree(root));
+}
+
 describe('batches of small files', () => {
   it('cuts batches at about BATCH_BYTES and streams large files on their own', () => {
     const sixteenth = Array.from({ length: 16 }, (_, i) => file(`s${i}`, BATCH_BYTES / 16));
@@ -132,9 +147,7 @@ describe('batches of small files', () => {
   });
 
   it('has the helper read the first batches before the writer has the job (the head start)', async () => {
-    const spec: Record<string, Buffer> = {};
-    for (let i = 0; i < 650; i++) spec[`f${String(i).padStart(3, '0')}`] = bytes(60 * 1024 + i, i + 1);
-    const root = writeTree(tempDir('src'), spec);
+    const root = writeTree(tempDir('src'), fiveBatches());
     const [planned] = planContainers(root, scanTree(root)).containers;
     const { port1, port2 } = new MessageChannel();
     serveBatches(port2);
@@ -153,10 +166,7 @@ describe('batches of small files', () => {
         /internal: 2 claims for 5 batches/,
       );
       const outcome = await packContainer({ ...job, headStart: early }, undefined, helper);
-      expect(await verifyContainer(outcome.file)).toMatchObject({ ok: true, files: 650 });
-      const to = tempDir('restore');
-      await extractContainer(outcome.file, { to });
-      expectSameTree(snapshotTree(to), snapshotTree(root));
+      await expectPackedTree(outcome.file, root, 650);
     } finally {
       helper.close();
       port2.close();
@@ -167,9 +177,7 @@ describe('batches of small files', () => {
     // 650 files of 60 KiB: five batches. The helper answers batch 0 only after 300 ms, and sees the
     // requests for batches 1-4 only then: a writer that reads later batches while it waits has
     // claimed all four by that time, so the helper skips them.
-    const spec: Record<string, Buffer> = {};
-    for (let i = 0; i < 650; i++) spec[`f${String(i).padStart(3, '0')}`] = bytes(60 * 1024 + i, i + 1);
-    const root = writeTree(tempDir('src'), spec);
+    const root = writeTree(tempDir('src'), fiveBatches());
     const [planned] = planContainers(root, scanTree(root)).containers;
     expect(segmentMembers(planned!.members).length).toBe(5);
 
@@ -225,10 +233,7 @@ describe('batches of small files', () => {
       await releasing;
       expect(held.map((r: any) => r.seq)).toEqual([1, 2, 3, 4]);
       expect(repliesToHeld).toEqual(['skipped', 'skipped', 'skipped', 'skipped']);
-      expect(await verifyContainer(outcome.file)).toMatchObject({ ok: true, files: 650 });
-      const to = tempDir('restore');
-      await extractContainer(outcome.file, { to });
-      expectSameTree(snapshotTree(to), snapshotTree(root));
+      await expectPackedTree(outcome.file, root, 650);
     } finally {
       helper.close();
       toHelper.port2.close();

@@ -18,31 +18,23 @@ describe('container jobs crossing to a worker thread', () => {
     expect(decodeMembers(encodeMembers([members[3]!]))).toEqual([members[3]]);
   });
 
+  const base = {
+    name: 'x-00001.h5',
+    outDir: '/out',
+    root: '/root',
+    members,
+    session: 's',
+    created: '2026-06-01T00:00:00.000Z',
+  };
+
   it('keep every other field of the job as it is', () => {
-    const job = {
-      name: 'x-00001.h5',
-      outDir: '/out',
-      root: '/root',
-      members,
-      session: 's',
-      created: '2026-06-01T00:00:00.000Z',
-      planDigest: 'd',
-      indexSlicing: { rows: 3, bytes: 64 },
-    };
+    const job = { ...base, planDigest: 'd', indexSlicing: { rows: 3, bytes: 64 } };
     const later = () => Promise.reject(new Error('the digest was in the message'));
     expect(decodeJob(structuredClone(encodeJob(job)), later)).toEqual(job);
   });
 
   it('leave a digest that is not known yet to a later message', async () => {
-    const job = {
-      name: 'x-00001.h5',
-      outDir: '/out',
-      root: '/root',
-      members,
-      session: 's',
-      created: '2026-06-01T00:00:00.000Z',
-      planDigest: Promise.resolve('d'),
-    };
+    const job = { ...base, planDigest: Promise.resolve('d') };
     const message = structuredClone(encodeJob(job));
     expect(message.planDigest).toBeUndefined();
     const decoded = decodeJob(message, () => Promise.resolve('sent later'));
