@@ -246,7 +246,7 @@ export async function run(): Promise<string> {
     '',
     'Threads of one run: the main thread lists the root, walks half of its subdirectories while an idle',
     'worker walks the other half, and plans (sort by UTF-8 path); nothing is written before the plan.',
-    'Then one container writer and one helper thread: the helper is asked to read the 8 MiB batches',
+    'Then one container writer and one helper thread: the helper is asked to read the 4 MiB batches',
     'of small files (sha256 per member), kept 4 batches ahead, while the writer copies them into HDF5',
     'and writes /index as the rows come in (16 Ki rows at a time); a batch that has not arrived and that',
     'the helper has not started is claimed by the writer, and while the helper reads the one the writer',

@@ -20,10 +20,11 @@ import { verifyContainer } from './verify.ts';
 const tempDir = useTempDirs();
 const file = (path: string, size: number) => ({ path, size, type: 'file' });
 
-/** 650 files of 60 KiB: five batches of small files. */
+/** 650 small files (BATCH_BYTES / 130 each): five batches of small files. */
 function fiveBatches(): Record<string, Buffer> {
   const spec: Record<string, Buffer> = {};
-  for (let i = 0; i < 650; i++) spec[`f${String(i).padStart(3, '0')}`] = bytes(60 * 1024 + i, i + 1);
+  const size = Math.ceil(BATCH_BYTES / 130);
+  for (let i = 0; i < 650; i++) spec[`f${String(i).padStart(3, '0')}`] = bytes(size, i + 1);
   return spec;
 }
 
@@ -112,9 +113,10 @@ describe('batches of small files', () => {
   });
 
   it('packs a tree of several batches with the helper thread byte for byte', async () => {
-    // ~22 MiB of 600 KiB files: three batches, the helper reads two of them.
+    // 37 files of BATCH_BYTES / 14 (not small: over 64 KiB): three batches, the helper reads two.
     const spec: Record<string, Buffer> = {};
-    for (let i = 0; i < 37; i++) spec[`f${String(i).padStart(2, '0')}`] = bytes(600 * 1024 + i, i + 1);
+    const size = Math.ceil(BATCH_BYTES / 14);
+    for (let i = 0; i < 37; i++) spec[`f${String(i).padStart(2, '0')}`] = bytes(size + i, i + 1);
     // HDF5 files met by the helper go to tape on their own, as when the writer reads them.
     spec.f20 = Buffer.concat([HDF5_SIGNATURE, bytes(4096, 99)]);
     const root = writeTree(tempDir('src'), spec);
@@ -174,7 +176,7 @@ describe('batches of small files', () => {
   });
 
   it('lets the writer read later batches while the helper is busy with the one it waits for', async () => {
-    // 650 files of 60 KiB: five batches. The helper answers batch 0 only after 300 ms, and sees the
+    // 650 small files: five batches. The helper answers batch 0 only after 300 ms, and sees the
     // requests for batches 1-4 only then: a writer that reads later batches while it waits has
     // claimed all four by that time, so the helper skips them.
     const root = writeTree(tempDir('src'), fiveBatches());

@@ -88,7 +88,7 @@ function manySmallFiles(members: ScannedEntry[], batch: Batch): boolean {
   return bytes < SMALL_FILES_MAX_AVERAGE * (batch.end - batch.first);
 }
 
-/** Batches requested from the helper thread ahead of the one being written (8 MiB each in memory). */
+/** Batches requested from the helper thread ahead of the one being written (~5 MiB each in memory). */
 const HELPER_READ_AHEAD = 4;
 /**
  * Batches whose files average less than this are "many small files", where the helper is the slower
@@ -211,7 +211,7 @@ export async function writeContainerFile(
       }
     };
     askAhead(0);
-    // Their buffers, reused: a fresh 9 MiB buffer per batch costs page faults and, being external
+    // Their buffers, reused: a fresh ~5 MiB buffer per batch costs page faults and, being external
     // memory, extra full GCs.
     const spares: ArrayBuffer[] = [];
     const stealLater = (client: BatchClient, waitingFor: number): boolean => {

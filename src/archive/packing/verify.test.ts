@@ -196,7 +196,7 @@ describe('the verification before the rename', () => {
   });
 
   it('with a helper thread sharing the read-back, finds damage at both ends of /blob and never renames', async () => {
-    // ~20 MiB of 700 KiB files: three batches, so /blob has several checked ranges to share.
+    // ~20 MiB of 700 KiB files: several batches, so /blob has several checked ranges to share.
     const content: Record<string, Buffer> = {};
     for (let i = 0; i < 30; i++) content[`f${String(i).padStart(2, '0')}`] = bytes(700 * 1024 + i, i + 1);
     const { job: plain, outDir, planned } = plannedJob(content);
