@@ -3,7 +3,7 @@ import type { Dataset } from 'h5wasm';
 import type { IHasher } from 'hash-wasm';
 import { type H5wasmHeap, heapOf, heapSlab } from '../../hdf5/h5wasm.ts';
 import { type BlobCheck, checksum } from './blob-check.ts';
-import { SLICE_BYTES } from './format.ts';
+import { WRITE_SLICE_BYTES } from './format.ts';
 import type { ByteSink } from './member-reader.ts';
 
 /**
@@ -34,7 +34,7 @@ export class BlobAppender implements ByteSink {
 
   constructor(
     private readonly blob: Dataset,
-    sliceBytes = SLICE_BYTES,
+    sliceBytes = WRITE_SLICE_BYTES,
     private readonly onFlush: (blobBytes: number) => void = () => {},
     private readonly hasher?: IHasher,
   ) {

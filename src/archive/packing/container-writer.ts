@@ -4,7 +4,7 @@ import { writeAttributes } from './attributes.ts';
 import { BlobAppender } from './blob-appender.ts';
 import { type BlobCheck, loadChecksum } from './blob-check.ts';
 import { BackgroundWriteback } from './durable.ts';
-import { BLOB_CHUNK_BYTES, type IndexRow, MiB, SLICE_BYTES } from './format.ts';
+import { BLOB_CHUNK_BYTES, type IndexRow, MiB, WRITE_SLICE_BYTES } from './format.ts';
 import { IndexWriter, type IndexSlicing } from './index-table.ts';
 import { type AppendOutcome, appendFile } from './member-reader.ts';
 import { type ReadBatch, type Segment, memberPrefix, readBatch, segmentMembers } from './batch-reader.ts';
@@ -121,7 +121,7 @@ export async function writeContainerFile(
   content: ContainerContent,
   onProgress: (progress: WriteProgress) => void = () => {},
   helper?: BatchClient,
-  sliceBytes = SLICE_BYTES,
+  sliceBytes = WRITE_SLICE_BYTES,
 ): Promise<WrittenContainer> {
   const hasher = content.verifyBlob ? await loadChecksum() : undefined;
   const h5file = new h5.File(file, 'w', { libver: [...LIBVER_BOUNDS] });
