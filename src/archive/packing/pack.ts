@@ -5,6 +5,7 @@ import type { WriteProgress } from './container-writer.ts';
 import { fsyncDir } from './durable.ts';
 import { PARTIAL_SUFFIX } from './format.ts';
 import { fileIsHdf5 } from './hdf5-signature.ts';
+import { settleable } from './settleable.ts';
 import { MANIFEST_NAME, type PackManifest, readManifest, writeManifest } from './manifest.ts';
 import type { ContainerJob, ContainerOutcome } from './pack-container.ts';
 import {
@@ -115,7 +116,7 @@ export async function packTree(options: PackOptions): Promise<PackResult> {
   // The workers start writing at once; the plan's digests (which the manifest lists) are computed
   // meanwhile, and a container gets its digest, needed for its last write and so before its rename,
   // only once the manifest is durable: a container under its final name is always in the manifest.
-  const manifest = signal();
+  const manifest = settleable<void>();
   for (const container of plan.containers) {
     const done = await finishedOutcome(container, plan, outDir);
     if (done) {
@@ -159,18 +160,6 @@ export async function packTree(options: PackOptions): Promise<PackResult> {
   const result = resultOf(plan, outDir, containers, outcomes);
   writeManifest(outDir, manifestOf(plan, 'complete', result.ownTapeFiles, result.problems));
   return result;
-}
-
-/** A promise settled from outside (Node 20 has no Promise.withResolvers). */
-function signal(): { done: Promise<void>; resolve: () => void; reject: (err: Error) => void } {
-  let resolve!: () => void;
-  let reject!: (err: Error) => void;
-  const done = new Promise<void>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  done.catch(() => {}); // a rejection reaches the jobs through their digests
-  return { done, resolve, reject };
 }
 
 /**

@@ -4,11 +4,12 @@ import { decodeJob, encodeMembers } from './job-message.ts';
 import { type ContainerJob, packContainer } from './pack-container.ts';
 import type { WorkerReply, WorkerRequest } from './pool.ts';
 import { type ScanResult, nodeScanFs, scanDirectories } from './scan.ts';
+import { type Settleable, settleable } from './settleable.ts';
 
 /** Worker-thread side of the pool: writes one container per job, or reads batches for another worker. */
 const port = parentPort!;
 /** Jobs that came without their plan digest, by id: settled when the digest message comes. */
-const digests = new Map<number, { resolve: (digest: string) => void; reject: (err: Error) => void }>();
+const digests = new Map<number, Settleable<string>>();
 port.on('message', (request: WorkerRequest) => {
   if (request.type === 'help') serveBatches(request.port);
   else if (request.type === 'scan') scan(request.id, request.root, request.directories);
@@ -22,10 +23,11 @@ port.on('message', (request: WorkerRequest) => {
 });
 port.postMessage({ type: 'ready' } satisfies WorkerReply);
 
+/** Awaited when the container is written: a failure before that is not unhandled (settleable). */
 function digestLater(id: number): Promise<string> {
-  const digest = new Promise<string>((resolve, reject) => digests.set(id, { resolve, reject }));
-  digest.catch(() => {}); // awaited when the container is written; not unhandled before that
-  return digest;
+  const digest = settleable<string>();
+  digests.set(id, digest);
+  return digest.done;
 }
 
 function settleDigest({ id, digest, error }: Extract<WorkerRequest, { type: 'digest' }>): void {
