@@ -65,21 +65,40 @@ export function headStart(
   port: MessagePort,
   content: Pick<ContainerContent, 'root' | 'members' | 'verifyBlob'>,
 ): HeadStart {
-  const batches = batchesOf(content.members);
+  const batches = segmentMembers(content.members).filter(isBatch);
   const claims = batchClaims(batches.length);
   const asked = Math.min(batches.length, HELPER_READ_AHEAD);
-  for (let seq = 0; seq < asked; seq++) {
-    const batch = batches[seq]!;
-    const checksum = content.verifyBlob === true && manySmallFiles(content.members, batch);
-    requestBatch(port, seq, content.root, content.members.slice(batch.first, batch.end), claims, checksum);
-  }
+  const send: SendRequest = (...request) => requestBatch(port, ...request);
+  for (let seq = 0; seq < asked; seq++) askFor(send, content, batches[seq]!, seq, claims);
   return { asked, claims };
 }
 
 type Batch = Extract<Segment, { kind: 'batch' }>;
+const isBatch = (segment: Segment): segment is Batch => segment.kind === 'batch';
 
-function batchesOf(members: ScannedEntry[]): Batch[] {
-  return segmentMembers(members).filter((s): s is Batch => s.kind === 'batch');
+/** BatchClient.request, or requestBatch on a port not yet handed to the writer. */
+type SendRequest = (
+  seq: number,
+  root: string,
+  members: ScannedEntry[],
+  claims: Int32Array,
+  checksum: boolean,
+) => void;
+
+/**
+ * Asks the helper for batch `seq` of `content`, with its xxh128 when /blob is to be read back and the
+ * batch is of small files (otherwise appender.append() takes it from the batch's bytes, if at all).
+ */
+function askFor(
+  send: SendRequest,
+  content: Pick<ContainerContent, 'root' | 'members' | 'verifyBlob'>,
+  batch: Batch,
+  seq: number,
+  claims: Int32Array,
+): void {
+  const { root, members } = content;
+  const checksum = content.verifyBlob === true && manySmallFiles(members, batch);
+  send(seq, root, members.slice(batch.first, batch.end), claims, checksum);
 }
 
 function manySmallFiles(members: ScannedEntry[], batch: Batch): boolean {
@@ -187,7 +206,7 @@ export async function writeContainerFile(
     };
 
     const segments = segmentMembers(content.members);
-    const batches = segments.filter((s): s is Batch => s.kind === 'batch');
+    const batches = segments.filter(isBatch);
     const early = helper ? content.headStart : undefined;
     if (early && early.claims.length !== Math.max(1, batches.length))
       throw new Error(`internal: ${early.claims.length} claims for ${batches.length} batches`);
@@ -200,15 +219,10 @@ export async function writeContainerFile(
     // takes batches from the far end, and with a fixed window the helper ran dry (idle 0.15–0.25 s
     // per container of bench tree (a) while the writer read its batches).
     let stolenAhead = 0;
+    const send: SendRequest | undefined = helper && ((...request) => helper.request(...request));
     const askAhead = (seq: number) => {
       const upTo = Math.min(batches.length, seq + HELPER_READ_AHEAD + stolenAhead);
-      for (; asked < upTo; asked++) {
-        const batch = batches[asked]!;
-        const members = content.members.slice(batch.first, batch.end);
-        // Without the helper's xxh128, appender.append() takes it from the batch's bytes (if any).
-        const checksum = hasher !== undefined && smallFiles(batch);
-        helper?.request(asked, content.root, members, claims, checksum);
-      }
+      for (; asked < upTo; asked++) if (send) askFor(send, content, batches[asked]!, asked, claims);
     };
     askAhead(0);
     // Their buffers, reused: a fresh ~5 MiB buffer per batch costs page faults and, being external
