@@ -4,7 +4,7 @@ import type { AppendOutcome } from './member-reader.ts';
 import { joinNul, splitNul } from './job-message.ts';
 import { type BlobCheck, checkBlobRanges, checksum, loadChecksum } from './blob-check.ts';
 import { openContainer } from './container-reader.ts';
-import { type ColumnName, type IndexComparison, expectedStrings } from './index-read.ts';
+import { type ColumnName, type IndexComparison, expectedStrings } from './index-compare.ts';
 
 /**
  * String columns of /index for the helper to compare: each column's strings, each followed by a NUL,

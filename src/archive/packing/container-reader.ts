@@ -10,8 +10,8 @@ import {
   type ExpectedColumn,
   type IndexComparison,
   compareColumns,
-  readIndex,
-} from './index-read.ts';
+} from './index-compare.ts';
+import { readIndex } from './index-read.ts';
 
 /** A file that is not a readable fairbeam container; the message starts with its path. */
 export class ContainerError extends Error {}

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { loadH5wasm } from '../../hdf5/h5wasm.ts';
 import type { IndexRow } from './format.ts';
 import { IndexWriter, layOut, utf8Length, writeIndex } from './index-table.ts';
-import { compareIndex, readIndex } from './index-read.ts';
+import { compareIndex } from './index-compare.ts';
+import { readIndex } from './index-read.ts';
 import { useTempDirs } from './testing/trees.ts';
 
 const tempDir = useTempDirs();

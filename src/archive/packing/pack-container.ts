@@ -15,7 +15,7 @@ import { type IndexRow, PARTIAL_SUFFIX } from './format.ts';
 import type { ScanProblem } from './scan.ts';
 import { checkAttributes, checkHashes, checkRows } from './verify.ts';
 import { COLUMNS, nulJoined } from './index-table.ts';
-import { type ColumnName, STRING_COLUMNS, describeComparison, expectedColumns } from './index-read.ts';
+import { type ColumnName, STRING_COLUMNS, describeComparison, expectedColumns } from './index-compare.ts';
 
 export interface ContainerJob extends ContainerContent {
   outDir: string;

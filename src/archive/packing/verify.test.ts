@@ -11,7 +11,7 @@ import { planContainers } from './plan.ts';
 import { scanTree } from './scan.ts';
 import { bytes, jobFor, useTempDirs, writeHdf5File, writeTree } from './testing/trees.ts';
 import { checkStructure, unsafePath, verifyContainer } from './verify.ts';
-import { STRING_COLUMNS, expectedColumns } from './index-read.ts';
+import { STRING_COLUMNS, expectedColumns } from './index-compare.ts';
 
 const tempDir = useTempDirs();
 
