@@ -58,9 +58,13 @@ export async function storeAttachment(
       done(null, chunk);
     },
   });
+  const out = fs.createWriteStream(tmp, { flags: 'wx' });
   try {
-    await pipeline(upload.body, meter, fs.createWriteStream(tmp, { flags: 'wx' }));
+    await pipeline(upload.body, meter, out);
   } catch (err) {
+    // pipeline settles once the error is known, which may be before the file is even opened:
+    // removing it then would leave the file that the late open creates
+    if (!out.closed) await new Promise<void>((resolve) => out.once('close', () => resolve()));
     await fs.promises.rm(tmp, { force: true });
     upload.body.resume(); // let the rest of a refused body drain so the 413 reaches the client
     throw err;
