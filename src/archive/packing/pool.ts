@@ -60,6 +60,7 @@ export async function runContainerJobs(
         const progress = (p: WriteProgress) => onProgress(job.name, p);
         const reply = await runOne(worker, id, job, helper, progress).catch((err) => {
           healthy = false;
+          next = jobs.length; // the other writers finish the containers they have, and start none
           throw err;
         });
         if (reply.type === 'done') result.outcomes.push(reply.outcome);
@@ -69,11 +70,11 @@ export async function runContainerJobs(
       releaseWorker(worker, healthy);
     }
   };
-  try {
-    await Promise.all(Array.from({ length: writers }, runWorker));
-  } finally {
-    for (const helper of helpers) releaseWorker(helper, true);
-  }
+  // Settled, not Promise.all: a helper goes back to the idle workers only once no writer uses it.
+  const settled = await Promise.allSettled(Array.from({ length: writers }, runWorker));
+  for (const helper of helpers) releaseWorker(helper, true);
+  const crashed = settled.find((s) => s.status === 'rejected');
+  if (crashed) throw crashed.reason;
   result.outcomes.sort((a, b) => (a.name < b.name ? -1 : 1));
   return result;
 }
