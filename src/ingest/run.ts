@@ -136,6 +136,8 @@ export async function ingestDirectory(db: Db, opts: IngestOptions): Promise<Inge
     await flush();
     await summariseDataset(db, pid);
   } catch (e) {
+    next = files.length; // the other lanes start no file and are waited for: nothing runs on after this
+    await Promise.allSettled(lanes);
     await db
       .updateTable('ingest_run')
       .set({

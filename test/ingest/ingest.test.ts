@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects, freshDatabase } from '../helpers/db.ts';
 import { seedWorld } from '../helpers/world.ts';
@@ -258,6 +259,67 @@ describe.each(dialects)('ingest of a beamline directory (%s)', (dialect) => {
       .where('pid', '=', first.pid)
       .executeTakeFirstOrThrow();
     expect(Number(ds.size)).toBe(rows.reduce((s, r) => s + Number(r.size), 0));
+  });
+
+  it('marks the run failed when a batch cannot be committed, keeps the batches before, and resumes', async () => {
+    const tree = path.join(root.dir, 'failing');
+    fs.mkdirSync(tree);
+    const names = Array.from({ length: 120 }, (_, i) => `f${String(i).padStart(3, '0')}.dat`);
+    for (const name of names) fs.writeFileSync(path.join(tree, name), `bytes of ${name}\n`.repeat(200));
+    // A real database fault: the server refuses the batch holding f060.dat.
+    await sql`CREATE FUNCTION refuse_f060() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.path = 'f060.dat' THEN RAISE EXCEPTION 'disk full (test)'; END IF;
+        RETURN NEW;
+      END $$`.execute(database.db);
+    await sql`CREATE TRIGGER refuse_f060 BEFORE INSERT OR UPDATE ON datafile
+      FOR EACH ROW EXECUTE FUNCTION refuse_f060()`.execute(database.db);
+    let progressCalls = 0;
+    const run = (onProgress?: () => void) =>
+      ingestDirectory(database.db, {
+        dataset: { sessionId: 'EMB', name: 'scan_failing' },
+        directory: tree,
+        actor: 'test',
+        doiPrefix: '10.5072',
+        extractor,
+        batchSize: 10,
+        concurrency: 4,
+        onProgress,
+      });
+    try {
+      await expect(run(() => progressCalls++)).rejects.toThrow(/disk full \(test\)/);
+      // Nothing goes on after the failure is reported: no file is read once the call has returned.
+      const atFailure = progressCalls;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(progressCalls).toBe(atFailure);
+      expect(atFailure).toBeLessThan(names.length);
+    } finally {
+      await sql`DROP TRIGGER refuse_f060 ON datafile`.execute(database.db);
+      await sql`DROP FUNCTION refuse_f060()`.execute(database.db);
+    }
+    const failed = await database.db
+      .selectFrom('ingest_run')
+      .innerJoin('dataset', 'dataset.pid', 'ingest_run.dataset_pid')
+      .select(['ingest_run.status', 'ingest_run.errors', 'dataset.pid'])
+      .where('dataset.name', '=', 'scan_failing')
+      .executeTakeFirstOrThrow();
+    expect(failed.status).toBe('failed');
+    expect(JSON.stringify(failed.errors)).toContain('disk full (test)');
+    const kept = await database.db
+      .selectFrom('datafile')
+      .select('path')
+      .where('dataset_pid', '=', failed.pid)
+      .orderBy('path')
+      .execute();
+    // Whole batches before the refused one, none of the refused batch.
+    expect(kept.length % 10).toBe(0);
+    expect(kept.length).toBeLessThanOrEqual(60);
+    expect(kept.map((r) => r.path)).not.toContain('f060.dat');
+
+    const again = await run();
+    expect(again.registered).toBe(names.length);
+    expect(again.unchanged).toBe(kept.length);
+    expect(again.changed).toBe(names.length - kept.length);
   });
 
   it('records each run and audits it', async () => {
