@@ -119,12 +119,18 @@ async function describeImage(
     if (!mediaType || !meta.width || !meta.height) return undefined;
     const thumb = attachmentPath(path.dirname(path.dirname(path.dirname(file))), path.basename(file), true);
     if (!fs.existsSync(thumb)) {
-      await sharp(file, { limitInputPixels: 100_000_000 })
-        .rotate()
-        .resize(THUMBNAIL_PX, THUMBNAIL_PX, { fit: 'inside', withoutEnlargement: true })
-        .png()
-        .toFile(`${thumb}.part`);
-      await fs.promises.rename(`${thumb}.part`, thumb);
+      // A temp name of its own: two uploads of the same image at once each make one, the last rename wins.
+      const tmp = `${thumb}.${randomBytes(8).toString('hex')}.part`;
+      try {
+        await sharp(file, { limitInputPixels: 100_000_000 })
+          .rotate()
+          .resize(THUMBNAIL_PX, THUMBNAIL_PX, { fit: 'inside', withoutEnlargement: true })
+          .png()
+          .toFile(tmp);
+        await fs.promises.rename(tmp, thumb);
+      } finally {
+        await fs.promises.rm(tmp, { force: true });
+      }
     }
     return { mediaType, width: meta.width, height: meta.height };
   } catch {

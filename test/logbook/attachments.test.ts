@@ -66,6 +66,23 @@ describe.each(dialects)('logbook attachments on %s', (dialect) => {
     expect(fs.readdirSync(dir).sort()).toEqual([sha(png), `${sha(png)}.thumb.png`]);
   });
 
+  it('makes one thumbnail when the same new image is uploaded several times at once', async () => {
+    const shot = await sharp({
+      create: { width: 1200, height: 900, channels: 3, background: { r: 10, g: 120, b: 200 } },
+    })
+      .png()
+      .toBuffer();
+    const all = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => upload(`screenshot-${i}.png`, shot, 'image/png')),
+    );
+    expect(all.map((r) => r.statusCode)).toEqual(Array(6).fill(201));
+    expect(all.map((r) => r.json().thumbnail)).toEqual(Array(6).fill(true));
+    const dir = path.join(t.home, 'attachments', sha(shot).slice(0, 2), sha(shot).slice(2, 4));
+    expect(fs.readdirSync(dir).sort()).toEqual([sha(shot), `${sha(shot)}.thumb.png`]);
+    const meta = await sharp(path.join(dir, `${sha(shot)}.thumb.png`)).metadata();
+    expect([meta.width, meta.height]).toEqual([320, 240]);
+  });
+
   it('attaches uploads to events by sha256', async () => {
     const res = await t.post(
       lb,
