@@ -54,7 +54,9 @@ export async function verifyStep(ctx: TapeContext, runId: number): Promise<void>
       });
     } catch (err) {
       if (err instanceof CartridgeBusyError) throw err;
-      if (!(err instanceof TapeError) || err.kind === 'drive' || err.kind === 'robot') throw err;
+      // Busy (no free drive, or the cartridge is in another drive) says nothing about the medium.
+      if (!(err instanceof TapeError) || err.kind === 'drive' || err.kind === 'robot' || err.kind === 'busy')
+        throw err;
       // The cartridge cannot be read at all: its copies are written again elsewhere.
       await ctx.db
         .updateTable('tape_cartridge')
