@@ -130,19 +130,22 @@ export async function createPolicyRequest(
     );
   }
   const id = await db.transaction().execute(async (tx) => {
-    const open = await tx
-      .selectFrom('policy_request')
-      .select('id')
-      .where('session_id', '=', sessionId)
-      .where('status', '=', 'pending')
-      .executeTakeFirst();
-    if (open)
-      throw new AppError(
+    const open = () =>
+      tx
+        .selectFrom('policy_request')
+        .select('id')
+        .where('session_id', '=', sessionId)
+        .where('status', '=', 'pending')
+        .executeTakeFirst();
+    const pending = (o: { id: number }) =>
+      new AppError(
         'policy_request_pending',
         409,
-        `Session ${sessionId} already has an open request (#${open.id})`,
-        { id: Number(open.id) },
+        `Session ${sessionId} already has an open request (#${o.id})`,
+        { id: Number(o.id) },
       );
+    const first = await open();
+    if (first) throw pending(first);
     const row = await tx
       .insertInto('policy_request')
       .values({
@@ -153,8 +156,11 @@ export async function createPolicyRequest(
         requested_by: caller.userId,
         requested_at: access.now,
       })
+      // A request committed since the check (policy_request_one_pending): the same 409, not a 500.
+      .onConflict((oc) => oc.column('session_id').where('status', '=', 'pending').doNothing())
       .returning('id')
-      .executeTakeFirstOrThrow();
+      .executeTakeFirst();
+    if (!row) throw pending((await open()) ?? { id: 0 });
     await tx
       .insertInto('audit_log')
       .values({
