@@ -21,30 +21,46 @@ export function archiveStream(format: 'zip' | 'tar', members: ArchiveMember[]): 
 
 function zipStream(members: ArchiveMember[]): Readable {
   const zip = new yazl.ZipFile();
+  const out = zip.outputStream as PassThrough;
+  let reading: fs.ReadStream | undefined;
   for (const m of members) {
-    zip.addReadStreamLazy(m.name, { mtime: m.file.mtime, compress: false, size: m.file.size }, (cb) =>
-      cb(null, fs.createReadStream(m.file.absolute)),
-    );
+    zip.addReadStreamLazy(m.name, { mtime: m.file.mtime, compress: false, size: m.file.size }, (cb) => {
+      // Exactly the size announced, as in the tar. A file that shrank since (yazl's "unexpected
+      // number of bytes") or a read error ends the download with an error instead of being thrown
+      // (yazl emits them on streams nobody listened to: an uncaught exception).
+      reading = fs.createReadStream(m.file.absolute, { start: 0, end: Math.max(0, m.file.size - 1) });
+      reading.on('error', (e) => out.destroy(e));
+      cb(null, reading);
+    });
   }
+  zip.on('error', (e: Error) => out.destroy(e));
+  // A client leaving closes `out`: the file being read is closed (it had stayed open, paused).
+  out.on('close', () => reading?.destroy());
   zip.end();
-  return zip.outputStream as Readable;
+  return out;
 }
 
 function tarStream(members: ArchiveMember[]): Readable {
   const pack = tar.pack();
   const out = new PassThrough();
+  let reading: fs.ReadStream | undefined;
   (async () => {
     for (const m of members) {
       const entry = pack.entry({ name: m.name, size: m.file.size, mtime: m.file.mtime, mode: 0o644 });
       // Exactly the size announced in the header, even if the file grew since we looked.
-      await pipeline(
-        fs.createReadStream(m.file.absolute, { start: 0, end: Math.max(0, m.file.size - 1) }),
-        entry,
-      );
+      reading = fs.createReadStream(m.file.absolute, { start: 0, end: Math.max(0, m.file.size - 1) });
+      await pipeline(reading, entry);
     }
     pack.finalize();
   })().catch((e: Error) => out.destroy(e));
-  pack.pipe(out);
+  // With a callback, streamx's pipe handles the error it raises when `out` closes early (without one
+  // it is thrown, uncaught). A client leaving closes `out`: packing stops and the file being read is
+  // closed (it had stayed open, its read paused for ever).
+  pack.pipe(out, () => {});
+  out.on('close', () => {
+    pack.destroy();
+    reading?.destroy();
+  });
   return out;
 }
 
