@@ -133,4 +133,17 @@ describe.each(dialects)('tape admin API (%s)', (dialect) => {
     const empty = await call('POST', '/api/admin/restore', 'dora', {});
     expect([empty.statusCode, empty.json().code]).toEqual([400, 'empty_restore']);
   });
+
+  it('registers a barcode given twice in one request once, instead of failing with a 500', async () => {
+    const vtl = path.join(root, 'vtl');
+    await call('PUT', '/api/admin/tape/libraries/vtl', 'dora', { kind: 'virtual', root: vtl, drives: 2 });
+    await call('PUT', '/api/admin/tape/pools/A', 'dora', { library: 'vtl', copy: 1 });
+    const twice = await call('POST', '/api/admin/tape/cartridges', 'dora', {
+      pool: 'A',
+      barcodes: ['A00009', 'A00009'],
+    });
+    expect([twice.statusCode, twice.json()]).toEqual([200, { ok: true }]);
+    const list = (await call('GET', '/api/admin/tape/cartridges', 'sam')).json();
+    expect(list.filter((c: { barcode: string }) => c.barcode === 'A00009')).toHaveLength(1);
+  });
 });

@@ -64,9 +64,11 @@ export async function savePool(db: Db, name: string, library: string, copy: 1 | 
 export async function addCartridges(
   db: Db,
   pool: string,
-  barcodes: string[],
+  given: string[],
   opts: { capacity?: number; generation?: LtoGeneration } = {},
 ): Promise<void> {
+  // One INSERT ... ON CONFLICT DO UPDATE cannot touch a row twice: a barcode given twice is one cartridge.
+  const barcodes = [...new Set(given)];
   const p = await db.selectFrom('tape_pool').selectAll().where('name', '=', pool).executeTakeFirst();
   if (!p) throw new AppError('tape_pool_not_found', 404, `No tape pool "${pool}"`);
   const lib = await requireLibrary(db, p.library);
