@@ -54,7 +54,14 @@ export async function importSession(
   await tx
     .insertInto('session')
     .values({ id: s.id, ...values })
-    .onConflict((oc) => oc.column('id').doUpdateSet(values))
+    .onConflict((oc) =>
+      oc.column('id').doUpdateSet({
+        ...values,
+        // The export knows nothing of an embargo extension approved here: it must not undo it.
+        release_date: sql<Date>`GREATEST(excluded.release_date, (SELECT max(r.requested_release_date)
+          FROM policy_request r WHERE r.session_id = session.id AND r.kind = 'extension' AND r.status = 'approved'))`,
+      }),
+    )
     .execute();
   for (const [mi, m] of (s.members ?? []).entries()) {
     await tx
