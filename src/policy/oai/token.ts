@@ -29,9 +29,15 @@ export function decodeToken(token: string, verb: ListState['verb']): ListState {
   } catch {
     throw bad();
   }
-  const optionalString = (v: unknown) => v === undefined || typeof v === 'string';
+  // What reaches SQL must be what encodeToken wrote: a NUL or a date beyond PostgreSQL's range (which
+  // Date.parse takes) failed there, as a JSON 400 instead of this OAI-PMH error.
+  const optionalString = (v: unknown) => v === undefined || (typeof v === 'string' && !v.includes('\u0000'));
   const validDate = (v: unknown) =>
-    v === undefined || (typeof v === 'string' && !Number.isNaN(Date.parse(v)));
+    v === undefined ||
+    (typeof v === 'string' &&
+      /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(v) &&
+      !Number.isNaN(Date.parse(v)) &&
+      new Date(v).toISOString() === v);
   const after = s.after as unknown[];
   const ok =
     s &&
@@ -46,6 +52,7 @@ export function decodeToken(token: string, verb: ListState['verb']): ListState {
     after.length === 2 &&
     validDate(after[0]) &&
     typeof after[1] === 'string' &&
+    optionalString(after[1]) &&
     Number.isInteger(s.cursor) &&
     (s.cursor as number) > 0;
   if (!ok) throw bad();
