@@ -25,7 +25,8 @@ export async function streamEvents(
 ): Promise<void> {
   const header = req.headers['last-event-id'];
   const resumeAt = Number(Array.isArray(header) ? header[0] : header);
-  let last = Number.isInteger(resumeAt) && resumeAt >= 0 ? resumeAt : (filter.after ?? logbook.lastSeq);
+  // Not a seq we could have sent (beyond 2^53 it would fail in SQL after the 200): ignored.
+  let last = Number.isSafeInteger(resumeAt) && resumeAt >= 0 ? resumeAt : (filter.after ?? logbook.lastSeq);
   const changed = new Set<string>();
   let wanted = true;
   let running = false;

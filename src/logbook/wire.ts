@@ -160,8 +160,21 @@ export const DiffWire = Type.Object({
 });
 
 export const EventFilterQuery = {
-  after: Type.Optional(Type.Integer({ minimum: 0, description: 'only events with seq > after' })),
-  before: Type.Optional(Type.Integer({ minimum: 1, description: 'only events with seq < before' })),
+  // At most 2^53 - 1: a seq beyond would reach SQL as a bigint out of range (a dropped live stream).
+  after: Type.Optional(
+    Type.Integer({
+      minimum: 0,
+      maximum: Number.MAX_SAFE_INTEGER,
+      description: 'only events with seq > after',
+    }),
+  ),
+  before: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      maximum: Number.MAX_SAFE_INTEGER,
+      description: 'only events with seq < before',
+    }),
+  ),
   kind: Type.Optional(Type.Array(Kind)),
   category: Type.Optional(Type.Array(Category)),
   tag: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 100 }))),
