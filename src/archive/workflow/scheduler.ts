@@ -94,14 +94,14 @@ export async function runRecallBatch(
             left.delete(job);
             job.tried.add(copy.copy);
             const partial = `${job.dest}.fairbeam-restore`;
-            let outcome: 'done' | 'retry' = 'retry';
+            let outcome: 'done' | 'retry' | 'failed' = 'retry';
             try {
-              fs.mkdirSync(path.dirname(job.dest), { recursive: true });
-              const got = await readMember(drive, copy, partial);
+              await atTarget(job, () => fs.mkdirSync(path.dirname(job.dest), { recursive: true }));
+              const got = await atTarget(job, () => readMember(drive, copy, partial));
               result.bytesRead += got.read;
               await countDriveBytes(ctx, copy.library, drive.name, { read: got.read });
               if (got.bytes === job.size && (job.sha256 === null || got.sha256 === job.sha256)) {
-                fs.renameSync(partial, job.dest);
+                await atTarget(job, () => fs.renameSync(partial, job.dest));
                 await finish(ctx, job, copy.copy, got.bytes);
                 result.done += 1;
                 result.bytes += got.bytes;
@@ -113,8 +113,12 @@ export async function runRecallBatch(
                 job.tried.delete(copy.copy);
                 throw err;
               }
-              if (!(err instanceof TapeError)) throw err;
-              await noteCartridgeError(ctx, barcode, err);
+              if (err instanceof RestoreTargetError) {
+                await fail(ctx, job, err.message);
+                result.failed += 1;
+                outcome = 'failed';
+              } else if (!(err instanceof TapeError)) throw err;
+              else await noteCartridgeError(ctx, barcode, err);
             } finally {
               fs.rmSync(partial, { force: true });
             }
@@ -152,6 +156,18 @@ export async function runRecallBatch(
 }
 
 const firstOffset = (c: Copy) => c.extents?.[0]?.[0] ?? 0;
+
+/** The file cannot be written where it goes (not a tape fault): its recall fails, the batch goes on. */
+class RestoreTargetError extends Error {}
+
+async function atTarget<T>(job: Job, work: () => T | Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (err instanceof TapeError) throw err;
+    throw new RestoreTargetError(`cannot restore ${job.path} to ${job.dest}: ${(err as Error).message}`);
+  }
+}
 
 async function claimRecalls(ctx: TapeContext, batch: string, limit: number): Promise<number[]> {
   const candidates = await ctx.db
