@@ -63,13 +63,17 @@ export async function getDownload(db: Db, caller: Caller, id: string): Promise<D
     .execute();
   const pending = offline.map((r) => Number(r.id)).sort((a, b) => a - b);
   if (pending.length === 0 || pending.length !== row.pending_ids.length) {
+    // Only while still restoring: the recall scheduler may have failed it since it was read.
     const updated = await db
       .updateTable('download')
       .set({ status: pending.length ? 'restoring' : 'ready', pending_ids: pending, updated_at: sql`now()` })
       .where('id', '=', id)
+      .where('status', '=', 'restoring')
       .returningAll()
-      .executeTakeFirstOrThrow();
-    return toRequest(updated);
+      .executeTakeFirst();
+    return toRequest(
+      updated ?? (await db.selectFrom('download').selectAll().where('id', '=', id).executeTakeFirstOrThrow()),
+    );
   }
   return toRequest(row);
 }
