@@ -112,7 +112,11 @@ export async function advanceRun(
             await catalogueStep(ctx, runId);
             break;
           case 'release':
-            await releaseDisk(ctx.db, run.dataset_pid, ctx.dataRoots);
+            // A refusal (no directory under a data root, dataset gone) is the same at every retry.
+            await releaseDisk(ctx.db, run.dataset_pid, ctx.dataRoots).catch((err: unknown) => {
+              if (!(err instanceof AppError)) throw err;
+              throw new ArchiveFailure(`archived, but the disk copies were not released: ${err.message}`);
+            });
             await ctx.db
               .updateTable('archive_run')
               .set({ step: 'done', finished_at: new Date(), updated_at: new Date() })

@@ -1,0 +1,63 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dialects, freshDatabase } from '../helpers/db.ts';
+import { seedWorld } from '../helpers/world.ts';
+import type { Database } from '../../src/db/connect.ts';
+import { createTapeContext, type TapeContext } from '../../src/archive/workflow/context.ts';
+import { advanceAllRuns, requestArchive } from '../../src/archive/workflow/runs.ts';
+import { configureTape, ingest, tempDir, writeDataset } from './setup.ts';
+
+describe.each(dialects)('archive runs of several datasets (%s)', (dialect) => {
+  let database: Database;
+  let ctx: TapeContext;
+  let root: string;
+
+  beforeAll(async () => {
+    root = tempDir('fb-tape-runs-');
+    database = await freshDatabase(dialect);
+    await seedWorld(database.db);
+    await configureTape(database.db, path.join(root, 'vtl'), { containerBytes: 64 * 1024 });
+    ctx = createTapeContext(database.db, {
+      home: path.join(root, 'home'),
+      dataRoots: [path.join(root, 'data')],
+    });
+  }, 120_000);
+  afterAll(async () => {
+    await database?.close();
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  it('a run whose disk copies cannot be released ends failed with the reason and does not hold up later runs', async () => {
+    const db = database.db;
+    // Registered from a directory outside every data root: it can be archived, never released.
+    const outside = await ingest(db, writeDataset(path.join(root, 'elsewhere'), 6, 1000, 'outside').dir);
+    const inside = await ingest(db, writeDataset(path.join(root, 'data'), 6, 1000, 'inside').dir);
+    const first = await requestArchive(db, outside, { actor: 'test', release: true });
+    const second = await requestArchive(db, inside, { actor: 'test', release: true });
+    expect(first.id).toBeLessThan(second.id);
+
+    await advanceAllRuns(ctx);
+
+    const runs = await db
+      .selectFrom('archive_run')
+      .select(['id', 'step', 'error', 'lease_owner'])
+      .orderBy('id')
+      .execute();
+    expect(runs.map((r) => [r.id, r.step, r.lease_owner])).toEqual([
+      [first.id, 'failed', null],
+      [second.id, 'done', null],
+    ]);
+    expect(runs[0]!.error).toMatch(/no directory under a data root/);
+    const states = async (pid: string) =>
+      new Set(
+        (await db.selectFrom('datafile').select('state').where('dataset_pid', '=', pid).execute()).map(
+          (f) => f.state,
+        ),
+      );
+    // The outside dataset's files have their two copies and stay on disk.
+    expect(await states(outside)).toEqual(new Set(['archived']));
+    expect(await states(inside)).toEqual(new Set(['offline']));
+    expect(fs.existsSync(path.join(root, 'elsewhere', 'outside', 'large.bin'))).toBe(true);
+  });
+});
