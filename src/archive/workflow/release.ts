@@ -85,11 +85,7 @@ export async function releaseDisk(db: Db, pid: string, dataRoots: string[]): Pro
     await fs.rm(absolute, { force: true });
     bytes += Number(f.size);
   }
-  return {
-    released: eligible.length - refused.filter((r) => r.reason === 'not a safe relative path').length,
-    bytes,
-    refused,
-  };
+  return { released, bytes, refused };
 }
 
 /**
