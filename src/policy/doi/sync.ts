@@ -11,7 +11,11 @@ export interface SyncResult {
   failed: { doi: string; error: string }[];
 }
 
-/** How long a worker may hold a registration while it talks to the registrar. */
+/**
+ * How long a worker may hold a registration while it talks to the registrar. Leases run on the
+ * database's clock, not on `now` (the policy's time, which `policy release --now T` sets): a run as of
+ * a past T must not leave its rows open to the job, nor a crashed run as of a future T hold them till T.
+ */
 const LEASE_MS = 5 * 60 * 1000;
 
 /**
@@ -32,10 +36,10 @@ export async function syncDois(
     target_state: DoiState;
     registered_state: DoiState | null;
   }>`
-    UPDATE doi_registration SET lease_until = ${new Date(now.getTime() + LEASE_MS)}
+    UPDATE doi_registration SET lease_until = now() + make_interval(secs => ${LEASE_MS / 1000})
     WHERE doi IN (
       SELECT doi FROM doi_registration
-      WHERE registered_state IS DISTINCT FROM target_state AND (lease_until IS NULL OR lease_until < ${now})
+      WHERE registered_state IS DISTINCT FROM target_state AND (lease_until IS NULL OR lease_until < now())
       ORDER BY doi LIMIT ${opts.limit ?? 200}
       FOR UPDATE SKIP LOCKED)
     RETURNING doi, session_id, target_state, registered_state`.execute(db);
