@@ -6,6 +6,7 @@ import type { Extents } from '../../db/schema.ts';
 import { openContainer } from '../packing/container-reader.ts';
 import { forEachMemberChunk } from '../packing/member-bytes.ts';
 import type { MountedDrive } from '../tape/library.ts';
+import { alive } from '../tape/locks.ts';
 
 export interface MemberLocation {
   tapeFile: number;
@@ -52,12 +53,24 @@ export async function readMember(
   return { sha256: hash.digest('hex'), bytes, read };
 }
 
+const TEMP = 'fairbeam-recall-';
+
+/** A recall killed while it held a whole container here left it behind: removed once its process is gone. */
+function removeDeadTemps(): void {
+  for (const name of fs.readdirSync(os.tmpdir())) {
+    const pid = name.startsWith(TEMP) ? Number(name.slice(TEMP.length).split('-')[0]) : NaN;
+    if (Number.isInteger(pid) && pid > 0 && !alive(pid))
+      fs.rmSync(path.join(os.tmpdir(), name), { recursive: true, force: true });
+  }
+}
+
 async function readThroughContainer(
   drive: MountedDrive,
   loc: MemberLocation,
   put: (piece: Uint8Array) => void,
 ): Promise<number> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fairbeam-recall-'));
+  removeDeadTemps();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${TEMP}${process.pid}-`));
   const file = path.join(dir, 'container.h5');
   try {
     const fd = fs.openSync(file, 'w');
