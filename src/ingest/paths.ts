@@ -5,7 +5,8 @@ import { AppError } from '../errors.ts';
 /** Whether `child` is `parent` or lies below it (both absolute and already resolved). */
 export function isInside(child: string, parent: string): boolean {
   const rel = path.relative(parent, child);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+  // `..` as a whole segment: a child named `..2026` is inside
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel));
 }
 
 /**
