@@ -60,4 +60,36 @@ describe.each(dialects)('archive runs of several datasets (%s)', (dialect) => {
     expect(await states(inside)).toEqual(new Set(['offline']));
     expect(fs.existsSync(path.join(root, 'elsewhere', 'outside', 'large.bin'))).toBe(true);
   });
+
+  it('a run whose dataset directory is gone ends failed with the reason and does not hold up later runs', async () => {
+    const db = database.db;
+    const goneDir = writeDataset(path.join(root, 'data'), 4, 1000, 'gone').dir;
+    const gone = await ingest(db, goneDir);
+    const kept = await ingest(db, writeDataset(path.join(root, 'data'), 4, 1000, 'kept').dir);
+    fs.rmSync(goneDir, { recursive: true });
+    const first = await requestArchive(db, gone, { actor: 'test' });
+    const second = await requestArchive(db, kept, { actor: 'test' });
+
+    await advanceAllRuns(ctx);
+
+    const runs = await db
+      .selectFrom('archive_run')
+      .select(['id', 'step', 'error'])
+      .where('id', 'in', [first.id, second.id])
+      .orderBy('id')
+      .execute();
+    expect(runs.map((r) => [r.id, r.step])).toEqual([
+      [first.id, 'failed'],
+      [second.id, 'done'],
+    ]);
+    expect(runs[0]!.error).toMatch(/no such directory/);
+    const states = async (pid: string) =>
+      new Set(
+        (await db.selectFrom('datafile').select('state').where('dataset_pid', '=', pid).execute()).map(
+          (f) => f.state,
+        ),
+      );
+    expect(await states(gone)).toEqual(new Set(['online']));
+    expect(await states(kept)).toEqual(new Set(['archived']));
+  });
 });

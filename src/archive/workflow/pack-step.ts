@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { packTree } from '../packing/pack.ts';
+import { PackUsageError, packTree } from '../packing/pack.ts';
 import { sha256File } from '../../ingest/hash.ts';
 import { checkRelativePath } from '../../ingest/paths.ts';
 import type { TapeContext } from './context.ts';
@@ -53,6 +53,10 @@ export async function packStep(ctx: TapeContext, runId: number): Promise<void> {
     workers: 1,
     // The disk copy may be released once the tape copies are verified: check every byte here too.
     verifyBlob: true,
+  }).catch((err: unknown) => {
+    // The dataset's directory is gone or not a directory: no retry will change that.
+    if (err instanceof PackUsageError) throw new ArchiveFailure(err.message);
+    throw err;
   });
   const byPath = new Map(files.map((f) => [f.path, f]));
   const problem = packed.problems.find((p) => byPath.has(p.path));
