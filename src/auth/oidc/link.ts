@@ -82,7 +82,11 @@ function linkOrCreate(db: Db, c: OidcClaims, now: Date): Promise<LinkedUser> {
         .selectFrom('app_user')
         .select(['id', 'username'])
         .where(sql<string>`lower(email)`, '=', verifiedEmail.toLowerCase())
+        .orderBy('id')
         .limit(2)
+        // Locked until this login commits: another identity's first login with this email waits here,
+        // then finds this link below (without the lock both saw none and both linked the account).
+        .forUpdate()
         .execute();
       if (matches.length > 1)
         throw new AppError(
@@ -98,6 +102,9 @@ function linkOrCreate(db: Db, c: OidcClaims, now: Date): Promise<LinkedUser> {
           .where('issuer', '=', c.issuer)
           .where('user_id', '=', match.id)
           .executeTakeFirst();
+        // This identity's own first login in another tab, committed since the look-up by subject.
+        if (other?.subject === c.subject)
+          return { userId: Number(match.id), username: match.username, how: 'subject' as const };
         if (other)
           throw new AppError(
             'oidc_account_linked',
