@@ -6,6 +6,7 @@ import { seedWorld } from '../helpers/world.ts';
 import type { Database } from '../../src/db/connect.ts';
 import { createTapeContext, type TapeContext } from '../../src/archive/workflow/context.ts';
 import { advanceAllRuns, requestArchive } from '../../src/archive/workflow/runs.ts';
+import { packStep, runStagingDir } from '../../src/archive/workflow/pack-step.ts';
 import { configureTape, ingest, tempDir, writeDataset } from './setup.ts';
 
 describe.each(dialects)('archive runs of several datasets (%s)', (dialect) => {
@@ -91,5 +92,29 @@ describe.each(dialects)('archive runs of several datasets (%s)', (dialect) => {
       );
     expect(await states(gone)).toEqual(new Set(['online']));
     expect(await states(kept)).toEqual(new Set(['archived']));
+  });
+
+  it('a run that keeps failing (its packed containers were deleted) does not hold up later runs', async () => {
+    const db = database.db;
+    const lost = await ingest(db, writeDataset(path.join(root, 'data'), 4, 1000, 'lost').dir);
+    const next = await ingest(db, writeDataset(path.join(root, 'data'), 4, 1000, 'next').dir);
+    const first = await requestArchive(db, lost, { actor: 'test' });
+    const second = await requestArchive(db, next, { actor: 'test' });
+    await packStep(ctx, first.id);
+    fs.rmSync(runStagingDir(ctx, first.id), { recursive: true });
+
+    // The error is still reported (the job is retried), after the other runs had their turn.
+    await expect(advanceAllRuns(ctx)).rejects.toThrow(/ENOENT/);
+
+    const runs = await db
+      .selectFrom('archive_run')
+      .select(['id', 'step', 'lease_owner'])
+      .where('id', 'in', [first.id, second.id])
+      .orderBy('id')
+      .execute();
+    expect(runs).toEqual([
+      { id: first.id, step: 'write', lease_owner: null },
+      { id: second.id, step: 'done', lease_owner: null },
+    ]);
   });
 });

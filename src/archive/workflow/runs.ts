@@ -200,7 +200,16 @@ export async function advanceAllRuns(
     .orderBy('id')
     .execute();
   let finished = 0;
-  for (const r of runs) if (await advanceRun(ctx, Number(r.id), onProgress)) finished += 1;
+  // One run that keeps failing must not stop the others; its error is still thrown (the job retries).
+  const failures: unknown[] = [];
+  for (const r of runs) {
+    try {
+      if (await advanceRun(ctx, Number(r.id), onProgress)) finished += 1;
+    } catch (err) {
+      failures.push(err);
+    }
+  }
+  if (failures.length > 0) throw failures[0];
   return finished;
 }
 
