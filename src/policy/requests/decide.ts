@@ -52,6 +52,13 @@ export async function decidePolicyRequest(
           `Session ${req.session_id} is already public; reject the request instead`,
         );
       if (req.kind === 'extension') {
+        // The release date may have moved since the request (a re-import): an extension never shortens.
+        if (!(req.requested_release_date! > req.release_date))
+          throw new AppError(
+            'release_date_not_later',
+            409,
+            `Session ${req.session_id} is already embargoed until ${req.release_date.toISOString()}, not before the requested ${req.requested_release_date!.toISOString()}; reject the request instead`,
+          );
         await tx
           .updateTable('session')
           .set({ release_date: req.requested_release_date! })
