@@ -1,10 +1,19 @@
 import fs from 'node:fs';
+import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors.ts';
 import { archiveStream, memberNames } from './archive.ts';
 import { contentDisposition, contentTypeOf } from './headers.ts';
 import { fileOnDisk, type LocatedFile, type OnDisk } from './locate.ts';
 import { parseRange } from './range.ts';
+
+/**
+ * The body, or for HEAD an empty stream: Fastify answers HEAD with the GET handler and drains the
+ * stream it sends (it had read whole files and built whole archives to throw them away); a stream,
+ * unlike no body, keeps the content-length set here.
+ */
+const body = (reply: FastifyReply, make: () => Readable | string): Readable | string =>
+  reply.request.method === 'HEAD' ? Readable.from([]) : make();
 
 /**
  * Streams one file: Range (a single range; several are answered with the whole file, as RFC 9110
@@ -54,14 +63,14 @@ export async function sendFile(
       status: 206,
       bytes: length,
       range,
-      reply: reply.send(fs.createReadStream(disk.absolute, range)),
+      reply: reply.send(body(reply, () => fs.createReadStream(disk.absolute, range))),
     };
   }
   reply.status(200).header('content-length', disk.size);
   return {
     status: 200,
     bytes: disk.size,
-    reply: reply.send(disk.size ? fs.createReadStream(disk.absolute) : ''),
+    reply: reply.send(body(reply, () => (disk.size ? fs.createReadStream(disk.absolute) : ''))),
   };
 }
 
@@ -84,5 +93,8 @@ export async function sendArchive(
     .header('content-disposition', contentDisposition(`${base}.${format}`))
     .header('cache-control', 'private, no-store');
   const members = names.map((name, i) => ({ name, file: disks[i]! }));
-  return { bytes: disks.reduce((s, d) => s + d.size, 0), reply: reply.send(archiveStream(format, members)) };
+  return {
+    bytes: disks.reduce((s, d) => s + d.size, 0),
+    reply: reply.send(body(reply, () => archiveStream(format, members))),
+  };
 }

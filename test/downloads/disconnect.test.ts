@@ -92,4 +92,20 @@ describe.each(dialects)('a client leaving mid-download (%s)', (dialect) => {
     expect(await readSomeThenLeave(url())).toBe(200);
     expect(await until(() => openOn(big) === 0), `descriptors left open on ${big}`).toBe(true);
   });
+  /** Bytes this process has read (read(2) and friends, every thread). */
+  const bytesRead = () => Number(/rchar: (\d+)/.exec(fs.readFileSync('/proc/self/io', 'utf8'))![1]);
+
+  // Fastify answers HEAD with the GET handler and drains the stream it sends.
+  it.each([
+    ['one file', () => `/api/datafiles/${fileId}/content`],
+    ['a zip', () => `/api/datasets/${encodeURIComponent(pid)}/download`],
+  ])('answers HEAD of %s without reading the data', async (_, url) => {
+    const before = bytesRead();
+    const res = await t.app.inject({ method: 'HEAD', url: url(), headers: { cookie } });
+    expect(res.statusCode).toBe(200);
+    expect(res.rawPayload.length).toBe(0);
+    if (url().includes('/content')) expect(res.headers['content-length']).toBe(String(BIG));
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(bytesRead() - before).toBeLessThan(BIG / 4);
+  });
 });
