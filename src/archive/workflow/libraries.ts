@@ -90,19 +90,35 @@ export async function addCartridges(
       `Cartridge ${elsewhere.barcode} is in library ${elsewhere.library}`,
     );
   if (barcodes.length === 0) return;
-  await db
-    .insertInto('tape_cartridge')
-    .values(
-      barcodes.map((barcode) => ({
-        barcode,
-        library: p.library,
-        pool,
-        generation,
-        capacity: opts.capacity ?? LTO[generation].capacity,
-      })),
-    )
-    .onConflict((oc) => oc.column('barcode').doUpdateSet((eb) => ({ pool: eb.ref('excluded.pool') })))
-    .execute();
+  const inTransaction = <T>(fn: (tx: Db) => Promise<T>) =>
+    db.isTransaction ? fn(db) : db.transaction().execute(fn);
+  await inTransaction(async (tx) => {
+    // Another library may have registered one of them since the check: its row is left alone and
+    // the whole registration is refused (it would otherwise land in this library's pool).
+    const added = await tx
+      .insertInto('tape_cartridge')
+      .values(
+        barcodes.map((barcode) => ({
+          barcode,
+          library: p.library,
+          pool,
+          generation,
+          capacity: opts.capacity ?? LTO[generation].capacity,
+        })),
+      )
+      .onConflict((oc) =>
+        oc
+          .column('barcode')
+          .doUpdateSet((eb) => ({ pool: eb.ref('excluded.pool') }))
+          .where('tape_cartridge.library', '=', p.library),
+      )
+      .returning('barcode')
+      .execute();
+    const got = new Set(added.map((a) => a.barcode));
+    const taken = barcodes.find((b) => !got.has(b));
+    if (taken !== undefined)
+      throw new AppError('cartridge_exists', 409, `Cartridge ${taken} is in another library`);
+  });
 }
 
 async function requireLibrary(db: Db, name: string) {
