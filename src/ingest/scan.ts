@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { isInside } from './paths.ts';
+import { checkRelativePath, isInside } from './paths.ts';
 import { describeFsError } from './nexus/preflight.ts';
 
 export interface ScannedFile {
@@ -37,6 +37,12 @@ export async function scanDirectory(
     }
     for (const entry of entries) {
       const relPath = rel ? `${rel}/${entry.name}` : entry.name;
+      // A name a datafile path cannot hold (a backslash, too long) would be registered undownloadable.
+      const why = checkRelativePath(relPath);
+      if (why) {
+        problems.push({ path: relPath, reason: `its path ${why}; not registered` });
+        continue;
+      }
       const abs = path.join(dir, entry.name);
       if (entry.isDirectory()) {
         await walk(abs, relPath);
