@@ -17,13 +17,19 @@ export interface Revision {
 
 /** Every version of an event, oldest first: the stored earlier ones, then the current one. */
 export async function listRevisions(db: Db, access: Access, id: string): Promise<Revision[]> {
-  const { event } = await findEvent(db, access, id);
-  const earlier = await db
-    .selectFrom('logbook_event_revision')
-    .selectAll()
-    .where('event_id', '=', id)
-    .orderBy('revision')
-    .execute();
+  // One snapshot for both reads: an edit committed between them showed a revision twice.
+  const { event, earlier } = await db
+    .transaction()
+    .setIsolationLevel('repeatable read')
+    .execute(async (tx) => ({
+      event: (await findEvent(tx, access, id)).event,
+      earlier: await tx
+        .selectFrom('logbook_event_revision')
+        .selectAll()
+        .where('event_id', '=', id)
+        .orderBy('revision')
+        .execute(),
+    }));
   const versions: Revision[] = earlier.map((r) => ({
     revision: r.revision,
     category: r.category,
