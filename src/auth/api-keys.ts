@@ -20,17 +20,23 @@ export async function createApiKey(
       .executeTakeFirst();
     if (!found) throw new AppError('instrument_not_found', 404, `No instrument "${instrumentId}"`);
   }
+  const exists = () => new AppError('api_key_exists', 409, `An API key named "${name}" exists already`);
   const existing = await db.selectFrom('api_key').select('id').where('name', '=', name).executeTakeFirst();
-  if (existing) throw new AppError('api_key_exists', 409, `An API key named "${name}" exists already`);
+  if (existing) throw exists();
   const id = randomToken(12)
     .replace(/[^A-Za-z0-9]/g, '')
     .slice(0, 12)
     .padEnd(12, '0');
   const secret = randomToken(32);
+  const secretHash = await hashSecret(secret);
+  // The same name created meanwhile (the check above is a fast path): the unique name decides.
   await db
     .insertInto('api_key')
-    .values({ id, name, instrument_id: instrumentId, secret_hash: await hashSecret(secret) })
-    .execute();
+    .values({ id, name, instrument_id: instrumentId, secret_hash: secretHash })
+    .execute()
+    .catch((e: unknown) => {
+      throw (e as { code?: unknown } | null)?.code === '23505' ? exists() : e;
+    });
   return { id, key: `fbk_${id}_${secret}` };
 }
 
