@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { uuidv7 } from 'uuidv7';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dialects } from '../helpers/db.ts';
+import { dialects, untilWaitingOnLock } from '../helpers/db.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { seedWorld } from '../helpers/world.ts';
 import { tempRoot } from '../ingest/trees.ts';
@@ -102,16 +102,7 @@ describe.each(dialects)('a download read while its recall fails (%s)', (dialect)
       });
       await isFailed;
       const read = t.app.inject({ url: `/api/downloads/${id}`, headers: { cookie: ada } });
-      for (let i = 0; i < 200; i++) {
-        const { n } = await db
-          .selectFrom('pg_stat_activity' as never)
-          .select((eb) => eb.fn.countAll().as('n'))
-          .where('wait_event_type' as never, '=', 'Lock' as never)
-          .where('datname' as never, '=', db.selectNoFrom((eb) => eb.fn('current_database').as('d')) as never)
-          .executeTakeFirstOrThrow();
-        if (Number(n) > 0) break;
-        await new Promise((r) => setTimeout(r, 20));
-      }
+      await untilWaitingOnLock(db);
       commit();
       await scheduler;
       const res = await read;

@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
 import { inject } from 'vitest';
 import { databaseUrl, withAdmin } from './template.ts';
-import { openPostgres, wrapPglite, type Database } from '../../src/db/connect.ts';
+import { sql } from 'kysely';
+import { openPostgres, wrapPglite, type Database, type Db } from '../../src/db/connect.ts';
 
 export type Dialect = 'pglite' | 'postgres';
 
@@ -51,4 +52,18 @@ export function openOwnDatabase(own: { url: string; drop(): Promise<void> }, poo
     await own.drop();
   };
   return database;
+}
+
+/**
+ * For tests that stage a race on PostgreSQL by holding a transaction open: resolves once a statement
+ * of this database waits on a lock (the other side has got as far as the race needs).
+ */
+export async function untilWaitingOnLock(db: Db): Promise<void> {
+  for (let i = 0; i < 500; i++) {
+    const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity
+      WHERE wait_event_type = 'Lock' AND datname = current_database()`.execute(db);
+    if (rows[0]!.n > 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error('no statement of the test database came to wait on a lock within 10 s');
 }

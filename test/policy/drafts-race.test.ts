@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dialects } from '../helpers/db.ts';
+import { dialects, untilWaitingOnLock } from '../helpers/db.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { NOW, seedWorld } from '../helpers/world.ts';
 import { ensureDraftDois } from '../../src/policy/doi/drafts.ts';
@@ -50,15 +50,7 @@ describe.each(dialects)('draft DOIs assigned by two release passes at once (%s)'
       expect(await firstAssigned).toEqual(['10.5072/tf.twice-2']);
       const second = ensureDraftDois(db, NOW, '10.5072', 'job:b');
       // Let the second pass read the session and wait on the first's row lock, then commit the first.
-      for (let i = 0; i < 200; i++) {
-        const { n } = await db
-          .selectFrom('pg_stat_activity' as never)
-          .select((eb) => eb.fn.countAll().as('n'))
-          .where('wait_event_type' as never, '=', 'Lock' as never)
-          .executeTakeFirstOrThrow();
-        if (Number(n) > 0) break;
-        await new Promise((r) => setTimeout(r, 20));
-      }
+      await untilWaitingOnLock(db);
       commit();
       await first;
       expect(await second).toEqual([]);

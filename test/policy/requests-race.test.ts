@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dialects } from '../helpers/db.ts';
+import { dialects, untilWaitingOnLock } from '../helpers/db.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { NOW, seedWorld } from '../helpers/world.ts';
 import { addEmbargoedSession } from './helpers.ts';
@@ -64,16 +64,7 @@ describe.each(dialects)('embargo requests sent at the same time (%s)', (dialect)
       });
       await isIn;
       const answer = ask('RACE-2');
-      for (let i = 0; i < 200; i++) {
-        const { n } = await db
-          .selectFrom('pg_stat_activity' as never)
-          .select((eb) => eb.fn.countAll().as('n'))
-          .where('wait_event_type' as never, '=', 'Lock' as never)
-          .where('datname' as never, '=', db.selectNoFrom((eb) => eb.fn('current_database').as('d')) as never)
-          .executeTakeFirstOrThrow();
-        if (Number(n) > 0) break;
-        await new Promise((r) => setTimeout(r, 20));
-      }
+      await untilWaitingOnLock(db);
       commit();
       await other;
       const res = await answer;

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dialects, freshDatabase } from '../helpers/db.ts';
+import { dialects, freshDatabase, untilWaitingOnLock } from '../helpers/db.ts';
 import type { Database } from '../../src/db/connect.ts';
 import { addCartridges, saveLibrary, savePool } from '../../src/archive/workflow/libraries.ts';
 import { AppError } from '../../src/errors.ts';
@@ -63,16 +63,7 @@ describe.each(dialects)('registering cartridges in two libraries (%s)', (dialect
         () => null,
         (err: unknown) => err,
       );
-      for (let i = 0; i < 200; i++) {
-        const { n } = await db
-          .selectFrom('pg_stat_activity' as never)
-          .select((eb) => eb.fn.countAll().as('n'))
-          .where('wait_event_type' as never, '=', 'Lock' as never)
-          .where('datname' as never, '=', db.selectNoFrom((eb) => eb.fn('current_database').as('d')) as never)
-          .executeTakeFirstOrThrow();
-        if (Number(n) > 0) break;
-        await new Promise((r) => setTimeout(r, 20));
-      }
+      await untilWaitingOnLock(db);
       commit();
       await other;
       const err = await mine;
