@@ -177,4 +177,42 @@ describe.each(dialects)('editing logbook events on %s', (dialect) => {
     expect(again.statusCode).toBe(409);
     expect(again.json().code).toBe('event_deleted');
   });
+
+  // The history is the stored earlier revisions plus the event as it is now: read apart, an edit
+  // committed between the two reads showed one revision twice (or missed one).
+  it('lists revisions 1..n once each, in order, while the event is being edited', async () => {
+    const e = (await t.post(emb, note('first words'), { cookie: t.cookies.bob })).json() as { id: string };
+    const EDITS = 25;
+    let editing = true;
+    const statuses: number[] = [];
+    const edits = (async () => {
+      try {
+        for (let r = 1; r <= EDITS; r++) {
+          const res = await t.app.inject({
+            method: 'PATCH',
+            url: `/api/events/${e.id}`,
+            payload: { content: { format: 'plainText', text: `words ${r}` } },
+            headers: { cookie: t.cookies.bob, 'if-match': `"${r}"` },
+          });
+          statuses.push(res.statusCode);
+        }
+      } finally {
+        editing = false;
+      }
+    })();
+    const seen: number[][] = [];
+    while (editing && seen.length < 2000) {
+      await new Promise((r) => setImmediate(r));
+      const res = await t.app.inject({
+        url: `/api/events/${e.id}/revisions`,
+        headers: { cookie: t.cookies.ada },
+      });
+      seen.push((res.json().items as { revision: number }[]).map((v) => v.revision));
+    }
+    await edits;
+    expect(statuses).toEqual(Array(EDITS).fill(200));
+    const wrong = seen.filter((list) => list.some((rev, i) => rev !== i + 1));
+    expect(wrong).toEqual([]);
+    expect(seen.length).toBeGreaterThan(EDITS);
+  });
 });
