@@ -3,7 +3,7 @@ import { dialects, untilWaitingOnLock } from '../helpers/db.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { NOW, seedWorld } from '../helpers/world.ts';
 import { ensureDraftDois } from '../../src/policy/doi/drafts.ts';
-import { auditOf } from './helpers.ts';
+import { addEndedSession, auditOf } from './helpers.ts';
 
 describe.each(dialects)('draft DOIs assigned by two release passes at once (%s)', (dialect) => {
   let t: TestApp;
@@ -13,22 +13,9 @@ describe.each(dialects)('draft DOIs assigned by two release passes at once (%s)'
   });
   afterAll(() => t.close());
 
-  const addEndedSession = (id: string) =>
-    t.services.database.db
-      .insertInto('session')
-      .values({
-        id,
-        proposal_id: 'P-EMB',
-        instrument_id: 'BL1',
-        start_at: '2026-01-01T00:00:00Z',
-        end_at: '2026-01-05T00:00:00Z',
-        release_date: '2029-01-05T00:00:00Z',
-      })
-      .execute();
-
   it('assigns and audits each DOI once when the passes run one after the other', async () => {
     const db = t.services.database.db;
-    await addEndedSession('TWICE-1');
+    await addEndedSession(t, 'TWICE-1');
     expect(await ensureDraftDois(db, NOW, '10.5072', 'job:a')).toEqual(['10.5072/tf.twice-1']);
     expect(await ensureDraftDois(db, NOW, '10.5072', 'job:b')).toEqual([]);
     expect(await auditOf(t, 'doi.assign', 'TWICE-1')).toHaveLength(1);
@@ -38,7 +25,7 @@ describe.each(dialects)('draft DOIs assigned by two release passes at once (%s)'
   if (dialect === 'postgres')
     it('assigns and audits each DOI once when the second pass overlaps the first', async () => {
       const db = t.services.database.db;
-      await addEndedSession('TWICE-2');
+      await addEndedSession(t, 'TWICE-2');
       let commit!: () => void;
       const held = new Promise<void>((r) => (commit = r));
       let assigned!: (dois: string[]) => void;

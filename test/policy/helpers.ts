@@ -27,17 +27,9 @@ export async function getJson(t: TestApp, url: string, cookie?: string) {
   };
 }
 
-/**
- * An embargoed session of its own (ended 2026-01-05, release 2029-01-05, on BL1 under P-EMB) with
- * ada as PI and bob as collaborator, one dataset and its DOI, so a test can change its embargo
- * without touching the shared world.
- */
-export async function addEmbargoedSession(t: TestApp, id: string) {
-  const db = t.services.database.db;
-  const users = new Map(
-    (await db.selectFrom('app_user').select(['id', 'username']).execute()).map((u) => [u.username, u.id]),
-  );
-  await db
+/** A session of its own, nobody in it: on BL1 under P-EMB, ended 2026-01-05, release 2029-01-05. */
+export const addEndedSession = (t: TestApp, id: string) =>
+  t.services.database.db
     .insertInto('session')
     .values({
       id,
@@ -48,6 +40,18 @@ export async function addEmbargoedSession(t: TestApp, id: string) {
       release_date: EMB_RELEASE,
     })
     .execute();
+
+/**
+ * An embargoed session of its own (ended 2026-01-05, release 2029-01-05, on BL1 under P-EMB) with
+ * ada as PI and bob as collaborator, one dataset and its DOI, so a test can change its embargo
+ * without touching the shared world.
+ */
+export async function addEmbargoedSession(t: TestApp, id: string) {
+  const db = t.services.database.db;
+  const users = new Map(
+    (await db.selectFrom('app_user').select(['id', 'username']).execute()).map((u) => [u.username, u.id]),
+  );
+  await addEndedSession(t, id);
   await db
     .insertInto('session_member')
     .values([
