@@ -9,7 +9,7 @@ import { advanceRun, requestArchive } from '../../src/archive/workflow/runs.ts';
 import { drainRecalls } from '../../src/archive/workflow/scheduler.ts';
 import { queueRecalls } from '../../src/archive/workflow/recalls.ts';
 import { releaseDisk } from '../../src/archive/workflow/release.ts';
-import { configureTape, ingest, sha256, tempDir, writeDataset } from './setup.ts';
+import { configureTape, datafileAt, ingest, sha256, tempDir, writeDataset } from './setup.ts';
 
 describe.each(dialects)('archive to tape and restore through a download (%s)', (dialect) => {
   let t: TestApp;
@@ -119,12 +119,7 @@ describe.each(dialects)('archive to tape and restore through a download (%s)', (
     expect(await onTape()).toBe(files.size);
     const wanted = ['frames/1/frame_00101.raw', 'large.bin', 'frames/3/frame_00003.raw'];
     for (const rel of wanted) {
-      const f = await db
-        .selectFrom('datafile')
-        .select('id')
-        .where('dataset_pid', '=', pid)
-        .where('path', '=', rel)
-        .executeTakeFirstOrThrow();
+      const f = await datafileAt(db, pid, rel);
       const meta = (await t.app.inject({ url: `/api/datafiles/${f.id}`, headers: { cookie } })).json();
       expect(meta.state).toBe('offline');
       expect(meta.copies.map((c: { copy: number; pool: string }) => [c.copy, c.pool])).toEqual([

@@ -1,48 +1,19 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dialects, freshDatabase } from '../helpers/db.ts';
-import { seedWorld } from '../helpers/world.ts';
-import type { Database } from '../../src/db/connect.ts';
-import { createTapeContext, type TapeContext } from '../../src/archive/workflow/context.ts';
-import { advanceRun, requestArchive } from '../../src/archive/workflow/runs.ts';
+import { describe, expect, it } from 'vitest';
+import { dialects } from '../helpers/db.ts';
 import { queueRecalls } from '../../src/archive/workflow/recalls.ts';
 import { runRecallBatch } from '../../src/archive/workflow/scheduler.ts';
-import { configureTape, ingest, sha256, tempDir, writeDataset } from './setup.ts';
+import { sha256 } from './setup.ts';
+import { archivedWorld, datafilesOf } from './archived-world.ts';
 
 describe.each(dialects)('recalls that cannot be written (%s)', (dialect) => {
-  let database: Database;
-  let ctx: TapeContext;
-  let root: string;
-  let dir: string;
-  let files: Map<string, Buffer>;
-  let pid: string;
-
-  beforeAll(async () => {
-    root = tempDir('fb-tape-recall-err-');
-    database = await freshDatabase(dialect);
-    const db = database.db;
-    await seedWorld(db);
-    ({ dir, files } = writeDataset(path.join(root, 'data'), 12, 300 * 1024));
-    pid = await ingest(db, dir);
-    await configureTape(db, path.join(root, 'vtl'), { containerBytes: 64 * 1024 });
-    ctx = createTapeContext(db, { home: path.join(root, 'home'), dataRoots: [path.join(root, 'data')] });
-    const run = await requestArchive(db, pid, { actor: 'test', release: true });
-    await advanceRun(ctx, run.id);
-  }, 120_000);
-  afterAll(async () => {
-    await database?.close();
-    fs.rmSync(root, { recursive: true, force: true });
-  });
+  const w = archivedWorld(dialect, { prefix: 'fb-tape-recall-err-', small: 12, largeBytes: 300 * 1024 });
 
   it('fails only the recall whose destination cannot be written; the rest of the batch comes back', async () => {
+    const { database, ctx, dir, files, pid } = w;
     const db = database.db;
-    const all = await db
-      .selectFrom('datafile')
-      .select(['id', 'path', 'state'])
-      .where('dataset_pid', '=', pid)
-      .orderBy('path')
-      .execute();
+    const all = await datafilesOf(db, pid);
     expect(new Set(all.map((f) => f.state))).toEqual(new Set(['offline']));
     // Something else now sits where one released file was: a directory with a file in it.
     const blocked = all.find((f) => f.path === 'frames/1/frame_00005.raw')!;

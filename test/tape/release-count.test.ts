@@ -1,48 +1,19 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dialects, freshDatabase } from '../helpers/db.ts';
-import { seedWorld } from '../helpers/world.ts';
-import type { Database } from '../../src/db/connect.ts';
-import { createTapeContext, type TapeContext } from '../../src/archive/workflow/context.ts';
-import { advanceRun, requestArchive } from '../../src/archive/workflow/runs.ts';
+import { describe, expect, it } from 'vitest';
+import { dialects } from '../helpers/db.ts';
 import { queueRecalls } from '../../src/archive/workflow/recalls.ts';
 import { runRecallBatch } from '../../src/archive/workflow/scheduler.ts';
 import { releaseDisk } from '../../src/archive/workflow/release.ts';
-import { configureTape, ingest, tempDir, writeDataset } from './setup.ts';
+import { archivedWorld, datafilesOf } from './archived-world.ts';
 
 describe.each(dialects)('releasing restored files (%s)', (dialect) => {
-  let database: Database;
-  let ctx: TapeContext;
-  let root: string;
-  let dir: string;
-  let pid: string;
-
-  beforeAll(async () => {
-    root = tempDir('fb-tape-release-');
-    database = await freshDatabase(dialect);
-    const db = database.db;
-    await seedWorld(db);
-    ({ dir } = writeDataset(path.join(root, 'data'), 6, 1000));
-    pid = await ingest(db, dir);
-    await configureTape(db, path.join(root, 'vtl'), { containerBytes: 64 * 1024 });
-    ctx = createTapeContext(db, { home: path.join(root, 'home'), dataRoots: [path.join(root, 'data')] });
-    const run = await requestArchive(db, pid, { actor: 'test', release: true });
-    await advanceRun(ctx, run.id);
-  }, 120_000);
-  afterAll(async () => {
-    await database?.close();
-    fs.rmSync(root, { recursive: true, force: true });
-  });
+  const w = archivedWorld(dialect, { prefix: 'fb-tape-release-', small: 6, largeBytes: 1000 });
 
   it('counts as released only the files it deleted, not those refused as changed since', async () => {
+    const { database, ctx, dir, pid } = w;
     const db = database.db;
-    const all = await db
-      .selectFrom('datafile')
-      .select(['id', 'path', 'size'])
-      .where('dataset_pid', '=', pid)
-      .orderBy('path')
-      .execute();
+    const all = await datafilesOf(db, pid);
     await queueRecalls(
       db,
       all.map((f) => f.id),

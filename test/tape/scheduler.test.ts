@@ -1,48 +1,31 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dialects, freshDatabase } from '../helpers/db.ts';
-import { seedWorld } from '../helpers/world.ts';
-import type { Database } from '../../src/db/connect.ts';
-import { createTapeContext, type TapeContext } from '../../src/archive/workflow/context.ts';
-import { advanceRun, requestArchive } from '../../src/archive/workflow/runs.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { dialects } from '../helpers/db.ts';
 import { queueRecalls } from '../../src/archive/workflow/recalls.ts';
 import { runRecallBatch } from '../../src/archive/workflow/scheduler.ts';
-import { configureTape, ingest, sha256, tempDir, writeDataset } from './setup.ts';
+import { sha256 } from './setup.ts';
+import { archivedWorld } from './archived-world.ts';
 
 describe.each(dialects)('recall scheduler (%s)', (dialect) => {
-  let database: Database;
-  let ctx: TapeContext;
-  let root: string;
-  let dir: string;
-  let files: Map<string, Buffer>;
-  let pid: string;
-
-  beforeAll(async () => {
-    root = tempDir('fb-tape-sched-');
-    database = await freshDatabase(dialect);
-    const db = database.db;
-    await seedWorld(db);
-    ({ dir, files } = writeDataset(path.join(root, 'data'), 999, 200 * 1024));
-    pid = await ingest(db, dir);
+  const w = archivedWorld(dialect, {
+    prefix: 'fb-tape-sched-',
+    small: 999,
+    largeBytes: 200 * 1024,
     // Small cartridges: the ~8 MiB of containers spread over several cartridges per pool.
-    await configureTape(db, path.join(root, 'vtl'), {
-      perPool: 6,
-      capacity: 3 * 1024 * 1024,
-      containerBytes: 1024 * 1024,
-    });
-    ctx = createTapeContext(db, { home: path.join(root, 'home'), dataRoots: [path.join(root, 'data')] });
-    const run = await requestArchive(db, pid, { actor: 'test', release: true });
-    await advanceRun(ctx, run.id);
-    const after = await db.selectFrom('archive_run').select(['step', 'error']).executeTakeFirstOrThrow();
+    tape: { perPool: 6, capacity: 3 * 1024 * 1024, containerBytes: 1024 * 1024 },
+    timeout: 180_000,
+  });
+  beforeAll(async () => {
+    const after = await w.database.db
+      .selectFrom('archive_run')
+      .select(['step', 'error'])
+      .executeTakeFirstOrThrow();
     expect(after).toEqual({ step: 'done', error: null });
-  }, 180_000);
-  afterAll(async () => {
-    await database?.close();
-    fs.rmSync(root, { recursive: true, force: true });
   });
 
   it('serves 1,000 recalls spread over cartridges with at most one mount per cartridge, in tape order', async () => {
+    const { database, ctx, dir, files, pid } = w;
     const db = database.db;
     const ids = (await db.selectFrom('datafile').select('id').where('dataset_pid', '=', pid).execute()).map(
       (r) => r.id,

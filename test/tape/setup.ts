@@ -95,3 +95,13 @@ export async function configureTape(
     .execute();
   return { poolA, poolB };
 }
+
+/** The id of the dataset's file at relative path `rel`. */
+export function datafileAt(db: Db, pid: string, rel: string): Promise<{ id: number }> {
+  return db
+    .selectFrom('datafile')
+    .select('id')
+    .where('dataset_pid', '=', pid)
+    .where('path', '=', rel)
+    .executeTakeFirstOrThrow();
+}
