@@ -27,6 +27,9 @@ export const downloadRoutes =
     const db = services.database.db;
     const roots = services.config.dataRoots;
     app.addSchema(DownloadWire);
+    /** What was sent, audited; a HEAD sends no bytes and is no download. */
+    const auditSent = (req: FastifyRequest, entry: Parameters<typeof audit>[1]) =>
+      req.method === 'HEAD' ? undefined : audit(db, entry);
 
     /** Streams the files as one archive, or answers 202 with a download id when some are on tape. */
     const archiveOrQueue = async (
@@ -55,7 +58,7 @@ export const downloadRoutes =
         return reply.status(202).send(d);
       }
       const sent = await sendArchive(reply, files, format, roots);
-      await audit(db, {
+      await auditSent(req, {
         actor,
         action: 'download.archive',
         target,
@@ -95,7 +98,7 @@ export const downloadRoutes =
           return reply.status(202).send(d);
         }
         const sent = await sendFile(req, reply, f!, roots);
-        await audit(db, {
+        await auditSent(req, {
           actor,
           action: 'download.file',
           target: `datafile:${f!.id}`,
@@ -180,7 +183,7 @@ export const downloadRoutes =
         const actor = actorName(req.caller);
         if (d.format === 'file') {
           const sent = await sendFile(req, reply, files[0]!, roots);
-          await audit(db, {
+          await auditSent(req, {
             actor,
             action: 'download.file',
             target: `datafile:${files[0]!.id}`,
@@ -189,7 +192,7 @@ export const downloadRoutes =
           return sent.reply;
         }
         const sent = await sendArchive(reply, files, d.format, roots);
-        await audit(db, {
+        await auditSent(req, {
           actor,
           action: 'download.archive',
           target: `download:${d.id}`,

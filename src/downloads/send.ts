@@ -38,12 +38,18 @@ export async function sendFile(
     .header('cache-control', 'private, no-cache')
     .header('content-disposition', contentDisposition(name))
     .header('x-content-type-options', 'nosniff');
+  // If-None-Match compares weakly (W/ aside, RFC 9110 13.1.2); If-Range only with a strong ETag
+  // (13.1.5): a weak one names a file that may have changed in place, and mixing bytes is worse than
+  // sending it whole.
+  const opaque = (tag: string) => tag.trim().replace(/^W\//, '');
   const ifNoneMatch = req.headers['if-none-match'];
-  if (ifNoneMatch && ifNoneMatch.split(',').some((t) => t.trim() === etag || t.trim() === '*')) {
+  if (ifNoneMatch && ifNoneMatch.split(',').some((t) => opaque(t) === opaque(etag) || t.trim() === '*')) {
     return { status: 304, bytes: 0, reply: reply.status(304).send() };
   }
-  const ifRange = req.headers['if-range'];
-  const range = ifRange && ifRange !== etag ? undefined : parseRange(req.headers.range, disk.size);
+  const ifRange = String(req.headers['if-range'] ?? '').trim();
+  const strong = !etag.startsWith('W/');
+  const range =
+    ifRange && (ifRange !== etag || !strong) ? undefined : parseRange(req.headers.range, disk.size);
   if (range === 'unsatisfiable') {
     reply.status(416).header('content-range', `bytes */${disk.size}`);
     throw new AppError(

@@ -155,6 +155,39 @@ describe.each(dialects)('downloads (%s)', (dialect) => {
     expect((await get(content('sample.nxs'), 'ada', { 'if-none-match': etag })).statusCode).toBe(304);
     const stale = await get(content('sample.nxs'), 'ada', { range: 'bytes=0-9', 'if-range': '"other"' });
     expect(stale.statusCode).toBe(200);
+    expect((await get(content('sample.nxs'), 'ada', { 'if-none-match': `W/${etag}` })).statusCode).toBe(304);
+    const fresh = await get(content('sample.nxs'), 'ada', { range: 'bytes=0-9', 'if-range': etag });
+    expect([fresh.statusCode, fresh.rawPayload.length]).toEqual([206, 10]);
+  });
+
+  it('compares a weak ETag (a file registered without checksum) weakly, and never for If-Range', async () => {
+    const weak = (await get(content('open.txt'), 'sam')).headers.etag as string;
+    expect(weak).toMatch(/^W\/"12-\d+"$/);
+    for (const tag of [weak, weak.slice(2)])
+      expect((await get(content('open.txt'), 'sam', { 'if-none-match': tag })).statusCode, tag).toBe(304);
+    const ranged = await get(content('open.txt'), 'sam', { range: 'bytes=0-3', 'if-range': weak });
+    expect([ranged.statusCode, ranged.body]).toEqual([200, 'public data\n']);
+  });
+
+  it('answers HEAD with the headers of the file, without auditing it as a download', async () => {
+    const audited = async () =>
+      (
+        await t.services.database.db
+          .selectFrom('audit_log')
+          .select('action')
+          .where('target', '=', `datafile:${ids['open.txt']}`)
+          .execute()
+      ).length;
+    const before = await audited();
+    const head = await t.app.inject({
+      method: 'HEAD',
+      url: content('open.txt'),
+      headers: { cookie: cookies.sam! },
+    });
+    expect([head.statusCode, head.headers['content-length'], head.body]).toEqual([200, '12', '']);
+    expect(await audited()).toBe(before);
+    expect((await get(content('open.txt'), 'sam')).statusCode).toBe(200);
+    expect(await audited()).toBe(before + 1);
   });
 
   it('never serves bytes from outside the data roots, nor files without a location', async () => {
