@@ -225,4 +225,47 @@ describe.each(dialects)('embargo extension and early release (%s)', (dialect) =>
     expect([res.statusCode, res.json().code]).toEqual([409, 'session_public']);
     t.clock.set(NOW);
   });
+
+  it('is refused for what it is (a leap second), not as a date before the current release', async () => {
+    t.clock.set(NOW);
+    const s = await addEmbargoedSession(t, 'LEAP-1');
+    const res = await ask(s.id, 'ada', {
+      kind: 'extension',
+      releaseDate: '2030-12-31T23:59:60Z',
+      reason: 'leap',
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ code: 'validation_failed', details: [{ path: '/releaseDate' }] });
+  });
+
+  it('never moves the release date earlier: 409, and the later date stays', async () => {
+    t.clock.set(NOW);
+    const db = t.services.database.db;
+    await addEmbargoedSession(t, 'STALE-1');
+    const asked = await t.app.inject({
+      method: 'POST',
+      url: '/api/sessions/STALE-1/policy-requests',
+      headers: { cookie: await t.login('ada') },
+      payload: { kind: 'extension', releaseDate: '2030-01-05T00:00:00Z', reason: 'thesis' },
+    });
+    expect(asked.statusCode).toBe(201);
+    // Meanwhile the user office moved the session's release date beyond the requested one (re-import).
+    await db
+      .updateTable('session')
+      .set({ release_date: new Date('2031-01-05T00:00:00Z') })
+      .where('id', '=', 'STALE-1')
+      .execute();
+    const approved = await t.app.inject({
+      method: 'POST',
+      url: `/api/policy-requests/${asked.json().id}/approve`,
+      headers: { cookie: await t.login('dora') },
+    });
+    expect([approved.statusCode, approved.json().code]).toEqual([409, 'release_date_not_later']);
+    const s = await db
+      .selectFrom('session')
+      .select('release_date')
+      .where('id', '=', 'STALE-1')
+      .executeTakeFirstOrThrow();
+    expect(s.release_date.toISOString()).toBe('2031-01-05T00:00:00.000Z');
+  });
 });
