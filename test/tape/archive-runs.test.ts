@@ -1,11 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects, freshDatabase } from '../helpers/db.ts';
 import { seedWorld } from '../helpers/world.ts';
 import type { Database } from '../../src/db/connect.ts';
 import { createTapeContext, type TapeContext } from '../../src/archive/workflow/context.ts';
-import { advanceAllRuns, requestArchive } from '../../src/archive/workflow/runs.ts';
+import { advanceAllRuns, queueDueDatasets, requestArchive } from '../../src/archive/workflow/runs.ts';
 import { packStep, runStagingDir } from '../../src/archive/workflow/pack-step.ts';
 import { configureTape, ingest, tempDir, writeDataset } from './setup.ts';
 
@@ -116,5 +117,35 @@ describe.each(dialects)('archive runs of several datasets (%s)', (dialect) => {
       { id: first.id, step: 'write', lease_owner: null },
       { id: second.id, step: 'done', lease_owner: null },
     ]);
+  });
+
+  it('the policy tries a dataset whose run failed again a day later, not at every tick', async () => {
+    const db = database.db;
+    const pid = await ingest(db, writeDataset(path.join(root, 'data'), 2, 1000, 'failing').dir);
+    const failed = {
+      dataset_pid: pid,
+      reason: 'policy',
+      actor: 'policy',
+      step: 'failed',
+      error: 'x',
+    } as const;
+    await db
+      .insertInto('archive_run')
+      .values({ ...failed, finished_at: sql<Date>`now() - interval '1 hour'` })
+      .execute();
+    await db.updateTable('archive_policy').set({ enabled: true, min_age_days: 0 }).execute();
+    try {
+      expect(await queueDueDatasets(db, new Date())).not.toContain(pid);
+      await db
+        .updateTable('archive_run')
+        .set({ finished_at: sql<Date>`now() - interval '25 hours'` })
+        .where('dataset_pid', '=', pid)
+        .execute();
+      expect(await queueDueDatasets(db, new Date())).toContain(pid);
+      // Queued once: the new run is under way, so the next tick queues nothing more for it.
+      expect(await queueDueDatasets(db, new Date())).not.toContain(pid);
+    } finally {
+      await db.updateTable('archive_policy').set({ enabled: false }).execute();
+    }
   });
 });

@@ -213,6 +213,9 @@ export async function advanceAllRuns(
   return finished;
 }
 
+/** How long the policy leaves a dataset alone after its archive run failed (a data manager can ask at once). */
+const FAILED_RUN_BACKOFF = '1 day';
+
 /**
  * The archiving policy: datasets whose files are all on disk and not archived, older than
  * min_age_days or larger than min_bytes, get a run. Returns the dataset pids queued.
@@ -232,7 +235,14 @@ export async function queueDueDatasets(db: Db, now: Date): Promise<string[]> {
           selectFrom('archive_run as r')
             .select('r.id')
             .whereRef('r.dataset_pid', '=', 'dataset.pid')
-            .where('r.step', '!=', 'failed'),
+            // A run under way or done, or one that failed in the last day: a dataset that cannot be
+            // archived (its directory gone, say) is tried once a day, not at every tick.
+            .where((eb) =>
+              eb.or([
+                eb('r.step', '!=', 'failed'),
+                eb('r.finished_at', '>', sql<Date>`now() - ${FAILED_RUN_BACKOFF}::interval`),
+              ]),
+            ),
         ),
       ),
     )
