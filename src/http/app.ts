@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
@@ -34,6 +34,22 @@ export interface AppOptions {
 
 export const DEFAULT_WEB_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/web');
 
+/** Fastify's own Ajv (a dependency of Fastify's, not ours). */
+type FastifyAjv = Parameters<NonNullable<NonNullable<FastifyServerOptions['ajv']>['onCreate']>>[0];
+
+/**
+ * RFC 3339's date-time takes a leap second (23:59:60), which JavaScript's Date cannot hold (it became
+ * a 500 where stored, or another error than a bad time's): such a time fails the schema like any
+ * invalid one, naming its field. Runs after ajv-formats has defined the format.
+ */
+function onlyDateTimesDateCanHold(ajv: FastifyAjv): void {
+  const { validate } = ajv.formats['date-time'] as { validate: (s: string) => boolean };
+  ajv.addFormat('date-time', {
+    type: 'string',
+    validate: (s: string) => validate(s) && !Number.isNaN(Date.parse(s)),
+  });
+}
+
 /** Builds the HTTP app: the native API under /api, OpenAPI + docs, and the portal at /. */
 export async function buildApp(services: Services, opts: AppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
@@ -42,7 +58,10 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
     trustProxy: false,
     routerOptions: { maxParamLength: 1000 },
     frameworkErrors,
-    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, useDefaults: true } },
+    ajv: {
+      customOptions: { coerceTypes: 'array', removeAdditional: false, useDefaults: true },
+      onCreate: onlyDateTimesDateCanHold,
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   installErrorHandling(app);

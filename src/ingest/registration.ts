@@ -47,16 +47,6 @@ export async function registerDataset(
       `File paths must be relative, without "." or ".." segments: ${bad[0]!.path}`,
       bad,
     );
-  // The schema's date-time takes a leap second (23:59:60), which JavaScript's Date cannot hold.
-  const badTime = (req.files ?? []).findIndex(
-    (f) => f.mtime !== undefined && Number.isNaN(Date.parse(f.mtime)),
-  );
-  if (badTime >= 0) {
-    const message = `cannot be stored as a time: ${JSON.stringify(req.files![badTime]!.mtime)}`;
-    throw new AppError('validation_failed', 400, `Invalid body/files/${badTime}/mtime: ${message}`, [
-      { path: `/files/${badTime}/mtime`, message },
-    ]);
-  }
   const seen = new Set<string>();
   for (const f of req.files ?? []) {
     if (seen.has(f.path))

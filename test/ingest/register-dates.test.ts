@@ -28,7 +28,7 @@ describe.each(dialects)('POST /api/datasets with file times (%s)', (dialect) => 
       },
     });
 
-  it('refuses with a 400 naming the file an mtime the schema takes but JavaScript cannot (a leap second)', async () => {
+  it('refuses with a 400 naming the file an mtime JavaScript cannot hold (a leap second)', async () => {
     const res = await register('leap', '2016-12-31T23:59:60Z');
     expect(res.statusCode).toBe(400);
     expect(res.json()).toMatchObject({ code: 'validation_failed', details: [{ path: '/files/1/mtime' }] });
