@@ -1,4 +1,4 @@
-import type { Db } from '../db/connect.ts';
+import { isUniqueViolation, type Db } from '../db/connect.ts';
 import { AppError } from '../errors.ts';
 import type { Caller } from './caller.ts';
 import { hashSecret, verifySecret } from './passwords.ts';
@@ -35,7 +35,7 @@ export async function createApiKey(
     .values({ id, name, instrument_id: instrumentId, secret_hash: secretHash })
     .execute()
     .catch((e: unknown) => {
-      throw (e as { code?: unknown } | null)?.code === '23505' ? exists() : e;
+      throw isUniqueViolation(e) ? exists() : e;
     });
   return { id, key: `fbk_${id}_${secret}` };
 }

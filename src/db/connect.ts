@@ -26,6 +26,13 @@ export interface Database {
   close(): Promise<void>;
 }
 
+/** Runs `fn` in the caller's transaction when `db` is one, else in a transaction of its own. */
+export const inTransaction = <T>(db: Db, fn: (tx: Db) => Promise<T>): Promise<T> =>
+  db.isTransaction ? fn(db) : db.transaction().execute(fn);
+
+/** Whether a statement failed on a unique constraint (SQLSTATE 23505), from pg or PGlite. */
+export const isUniqueViolation = (err: unknown) => (err as { code?: unknown } | null)?.code === '23505';
+
 // Parse int8 and numeric as JS numbers: our counts and byte sizes stay below 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number(v));

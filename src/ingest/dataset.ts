@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Db } from '../db/connect.ts';
+import { inTransaction, type Db } from '../db/connect.ts';
 import { AppError } from '../errors.ts';
 import { newDatasetPid } from '../catalogue/datasets/pid.ts';
 import { refreshDatasetTotals } from '../catalogue/import/session.ts';
@@ -64,7 +64,7 @@ export async function ensureDataset(db: Db, spec: DatasetSpec, doiPrefix: string
   const parameters = spec.parameters;
   if (parameters) {
     const replace = (tx: Db) => replaceDatasetParameters(tx, pid, parameters);
-    await (db.isTransaction ? replace(db) : db.transaction().execute(replace));
+    await inTransaction(db, replace);
   }
   return pid;
 }

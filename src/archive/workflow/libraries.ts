@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Db } from '../../db/connect.ts';
+import { inTransaction, type Db } from '../../db/connect.ts';
 import type { TapeLibraryKind } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
 import type { TapeLibrary } from '../tape/library.ts';
@@ -90,9 +90,7 @@ export async function addCartridges(
       `Cartridge ${elsewhere.barcode} is in library ${elsewhere.library}`,
     );
   if (barcodes.length === 0) return;
-  const inTransaction = <T>(fn: (tx: Db) => Promise<T>) =>
-    db.isTransaction ? fn(db) : db.transaction().execute(fn);
-  await inTransaction(async (tx) => {
+  await inTransaction(db, async (tx) => {
     // Another library may have registered one of them since the check: its row is left alone and
     // the whole registration is refused (it would otherwise land in this library's pool).
     const added = await tx

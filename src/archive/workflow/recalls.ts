@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Db } from '../../db/connect.ts';
+import { inTransaction, type Db } from '../../db/connect.ts';
 import { AppError } from '../../errors.ts';
 
 export interface RecallRequest {
@@ -16,9 +16,7 @@ export interface RecallRequest {
  */
 export async function queueRecalls(db: Db, datafileIds: number[], req: RecallRequest): Promise<number[]> {
   if (datafileIds.length === 0) return [];
-  const inTransaction = <T>(fn: (tx: Db) => Promise<T>) =>
-    db.isTransaction ? fn(db) : db.transaction().execute(fn);
-  return inTransaction(async (tx) => {
+  return inTransaction(db, async (tx) => {
     const files = await tx
       .selectFrom('datafile')
       .select([

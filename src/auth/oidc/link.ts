@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Db } from '../../db/connect.ts';
+import { isUniqueViolation, type Db } from '../../db/connect.ts';
 import { AppError } from '../../errors.ts';
 import { audit } from '../../audit/log.ts';
 
@@ -33,7 +33,7 @@ export async function userForIdentity(db: Db, c: OidcClaims, now: Date): Promise
   } catch (e) {
     // Two first logins of one identity at once (two tabs): the loser's insert hits the primary key
     // (or the username); run again, and it finds the winner's link.
-    if ((e as { code?: unknown }).code === '23505') return linkOrCreate(db, c, now);
+    if (isUniqueViolation(e)) return linkOrCreate(db, c, now);
     throw e;
   }
 }

@@ -1,5 +1,5 @@
 import { uuidv7 } from 'uuidv7';
-import type { Db } from '../../db/connect.ts';
+import { isUniqueViolation, type Db } from '../../db/connect.ts';
 import type { EventCategory, EventKind, LogbookScope } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
 import type { Access } from '../../catalogue/access.ts';
@@ -9,7 +9,7 @@ import { renderContent } from '../content.ts';
 import type { EventInput } from '../wire.ts';
 import { bodyHash } from './hash.ts';
 import { EVENT_COLUMNS, toEvent, type EventRow, type StoredAttachment } from './model.ts';
-import { isUniqueViolation, writeCombined, writeEvents, type PostResult, type Prepared } from './write.ts';
+import { writeCombined, writeEvents, type PostResult, type Prepared } from './write.ts';
 
 export type { PostResult } from './write.ts';
 

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Db } from '../../db/connect.ts';
+import { isUniqueViolation, type Db } from '../../db/connect.ts';
 import type { EventKind } from '../../db/schema.ts';
 import type { Access } from '../../catalogue/access.ts';
 import { logbookWritableNow } from '../logbooks.ts';
@@ -29,8 +29,6 @@ export interface PostResult {
   /** True when the answer is the stored one of an earlier request (nothing new was written). */
   replayed: boolean;
 }
-
-export const isUniqueViolation = (err: unknown) => (err as { code?: unknown } | null)?.code === '23505';
 
 /** Columns the insert writes, in the order of its record type. */
 const INSERT_COLUMNS = {

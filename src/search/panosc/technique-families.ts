@@ -1,5 +1,5 @@
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
-import type { Db } from '../../db/connect.ts';
+import { inTransaction, type Db } from '../../db/connect.ts';
 import { panetHierarchy, type PanetHierarchy } from '../panet/hierarchy.ts';
 import { publicFromIsPublic } from '../../auth/policy.ts';
 
@@ -39,7 +39,7 @@ export async function syncTechniqueFamilies(db: Db, h = panetHierarchy()): Promi
     );
     await sql`SELECT fairbeam_technique_family_rebuild()`.execute(tx);
   };
-  await (db.isTransaction ? write(db) : db.transaction().execute(write));
+  await inTransaction(db, write);
 }
 
 /**
