@@ -41,7 +41,8 @@ export async function ensureDraftDois(db: Db, now: Date, prefix: string, actor: 
   }
   const done: string[] = [];
   for (let i = 0; i < assigned.length; i += 500) {
-    const values = sql.join(assigned.slice(i, i + 500).map((a) => sql`(${a.id}, ${a.doi})`));
+    const slice = assigned.slice(i, i + 500);
+    const values = sql.join(slice.map((a) => sql`(${a.id}, ${a.doi})`));
     // Only the sessions this call gave their DOI: another pass may have done so since the select
     // (its update committed while ours waited), and must stay the only one to queue and audit it.
     const updated = await sql<{
@@ -49,7 +50,7 @@ export async function ensureDraftDois(db: Db, now: Date, prefix: string, actor: 
     }>`UPDATE session SET doi = v.doi FROM (VALUES ${values}) AS v(id, doi)
       WHERE session.id = v.id AND session.doi IS NULL RETURNING session.id`.execute(db);
     const mine = new Set(updated.rows.map((r) => r.id));
-    const chunk = assigned.slice(i, i + 500).filter((a) => mine.has(a.id));
+    const chunk = slice.filter((a) => mine.has(a.id));
     if (chunk.length === 0) continue;
     done.push(...chunk.map((a) => a.doi));
     await db

@@ -130,22 +130,6 @@ export async function createPolicyRequest(
     );
   }
   const id = await db.transaction().execute(async (tx) => {
-    const open = () =>
-      tx
-        .selectFrom('policy_request')
-        .select('id')
-        .where('session_id', '=', sessionId)
-        .where('status', '=', 'pending')
-        .executeTakeFirst();
-    const pending = (o: { id: number }) =>
-      new AppError(
-        'policy_request_pending',
-        409,
-        `Session ${sessionId} already has an open request (#${o.id})`,
-        { id: Number(o.id) },
-      );
-    const first = await open();
-    if (first) throw pending(first);
     const row = await tx
       .insertInto('policy_request')
       .values({
@@ -156,11 +140,25 @@ export async function createPolicyRequest(
         requested_by: caller.userId,
         requested_at: access.now,
       })
-      // A request committed since the check (policy_request_one_pending): the same 409, not a 500.
+      // An open request already (policy_request_one_pending), committed before or meanwhile: 409.
       .onConflict((oc) => oc.column('session_id').where('status', '=', 'pending').doNothing())
       .returning('id')
       .executeTakeFirst();
-    if (!row) throw pending((await open()) ?? { id: 0 });
+    if (!row) {
+      const open = await tx
+        .selectFrom('policy_request')
+        .select('id')
+        .where('session_id', '=', sessionId)
+        .where('status', '=', 'pending')
+        .executeTakeFirst();
+      const openId = Number(open?.id ?? 0);
+      throw new AppError(
+        'policy_request_pending',
+        409,
+        `Session ${sessionId} already has an open request (#${openId})`,
+        { id: openId },
+      );
+    }
     await tx
       .insertInto('audit_log')
       .values({
