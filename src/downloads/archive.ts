@@ -19,6 +19,10 @@ export function archiveStream(format: 'zip' | 'tar', members: ArchiveMember[]): 
   return format === 'zip' ? zipStream(members) : tarStream(members);
 }
 
+/** A member's bytes, exactly the size announced in its header, even if the file grew since we looked. */
+const readAnnounced = (m: ArchiveMember) =>
+  fs.createReadStream(m.file.absolute, { start: 0, end: Math.max(0, m.file.size - 1) });
+
 function zipStream(members: ArchiveMember[]): Readable {
   const zip = new yazl.ZipFile();
   const out = zip.outputStream as PassThrough;
@@ -28,7 +32,7 @@ function zipStream(members: ArchiveMember[]): Readable {
       // Exactly the size announced, as in the tar. A file that shrank since (yazl's "unexpected
       // number of bytes") or a read error ends the download with an error instead of being thrown
       // (yazl emits them on streams nobody listened to: an uncaught exception).
-      reading = fs.createReadStream(m.file.absolute, { start: 0, end: Math.max(0, m.file.size - 1) });
+      reading = readAnnounced(m);
       reading.on('error', (e) => out.destroy(e));
       cb(null, reading);
     });
@@ -47,8 +51,7 @@ function tarStream(members: ArchiveMember[]): Readable {
   (async () => {
     for (const m of members) {
       const entry = pack.entry({ name: m.name, size: m.file.size, mtime: m.file.mtime, mode: 0o644 });
-      // Exactly the size announced in the header, even if the file grew since we looked.
-      reading = fs.createReadStream(m.file.absolute, { start: 0, end: Math.max(0, m.file.size - 1) });
+      reading = readAnnounced(m);
       await pipeline(reading, entry);
     }
     pack.finalize();
